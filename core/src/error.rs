@@ -292,7 +292,10 @@ mod tests {
                 }
             })
         );
-        assert_eq!(err.to_string(), "VALIDATION_ERROR: page: must be at least 1");
+        assert_eq!(
+            err.to_string(),
+            "VALIDATION_ERROR: page: must be at least 1"
+        );
     }
 
     #[test]

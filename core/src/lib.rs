@@ -5,7 +5,7 @@
 //! states and decisions to the cent.
 //!
 //! The crate does no I/O and reads no global clock: time, randomness and storage come in
-//! through arguments or through the traits in `ports`, so every result is deterministic and
+//! through arguments or through the traits in [`ports`], so every result is deterministic and
 //! the crate builds for `wasm32-unknown-unknown`.
 //!
 //! Start with [`money`] (exact amounts in ISO 4217 currencies) and [`error`] (one error type
@@ -14,6 +14,26 @@
 pub mod error;
 pub mod money;
 pub mod page;
+
+pub mod cart;
+pub mod catalog;
+pub mod pricing;
+
+pub mod engine;
+pub mod memory;
+pub mod order;
+pub mod payment;
+pub mod ports;
+
+pub mod forecast;
+pub mod inventory;
+pub mod supply;
+
+pub mod access;
+pub mod identity;
+pub mod ratelimit;
+
+pub mod optimize;
 
 pub use error::{ErrorCode, FieldError, KassaError, Result};
 pub use money::{Currency, Money, RoundingMode};

@@ -163,11 +163,17 @@ mod tests {
     fn pagination_edges() {
         let req = PageRequest::new(2, 10, 100).unwrap();
         let p = Pagination::new(req, 25);
-        assert_eq!((p.total_pages, p.has_next_page, p.has_previous_page), (3, true, true));
+        assert_eq!(
+            (p.total_pages, p.has_next_page, p.has_previous_page),
+            (3, true, true)
+        );
         let p = Pagination::new(PageRequest::new(3, 10, 100).unwrap(), 25);
         assert!(!p.has_next_page);
         let p = Pagination::new(PageRequest::default(), 0);
-        assert_eq!((p.total_pages, p.has_next_page, p.has_previous_page), (0, false, false));
+        assert_eq!(
+            (p.total_pages, p.has_next_page, p.has_previous_page),
+            (0, false, false)
+        );
         let data: Vec<u32> = (0..25).collect();
         assert_eq!(req.slice(&data).items, (10..20).collect::<Vec<_>>());
         let env = serde_json::to_value(req.slice(&data).into_envelope()).unwrap();

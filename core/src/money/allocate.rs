@@ -12,7 +12,10 @@ pub fn allocate_units(units: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
     if weights.is_empty() {
         return Err(KassaError::validation("weights", "must not be empty"));
     }
-    if let Some(i) = weights.iter().position(|w| w.is_sign_negative() && !w.is_zero()) {
+    if let Some(i) = weights
+        .iter()
+        .position(|w| w.is_sign_negative() && !w.is_zero())
+    {
         return Err(KassaError::validation(
             format!("weights[{i}]"),
             "must not be negative",
@@ -48,7 +51,10 @@ pub fn allocate_units(units: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
     let leftover = magnitude - given;
     // Largest remainder first; equal remainders go to the earlier index.
     remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders.into_iter().take(usize::try_from(leftover).unwrap_or(usize::MAX)) {
+    for (_, i) in remainders
+        .into_iter()
+        .take(usize::try_from(leftover).unwrap_or(usize::MAX))
+    {
         if let Some(p) = parts.get_mut(i) {
             *p += 1;
         }

@@ -188,7 +188,10 @@ impl Money {
     /// Parses a decimal string amount and a currency code: `Money::parse("12.34", "USD")`.
     /// Exponent notation, floats' `NaN`/`inf` and thousands separators are refused.
     pub fn parse(amount: &str, currency: &str) -> Result<Money> {
-        Ok(Money::new(parse_amount(amount)?, Currency::from_code(currency)?))
+        Ok(Money::new(
+            parse_amount(amount)?,
+            Currency::from_code(currency)?,
+        ))
     }
 
     /// An amount given in minor units: `Money::from_minor(1234, USD)` is 12.34 USD.
@@ -246,28 +249,35 @@ impl Money {
         if self.currency == other.currency {
             Ok(())
         } else {
-            Err(
-                KassaError::validation(
-                    "currency",
-                    format!("currency mismatch: {} and {}", self.currency, other.currency),
-                )
-                .with_meta("expected", self.currency.code())
-                .with_meta("actual", other.currency.code()),
+            Err(KassaError::validation(
+                "currency",
+                format!(
+                    "currency mismatch: {} and {}",
+                    self.currency, other.currency
+                ),
             )
+            .with_meta("expected", self.currency.code())
+            .with_meta("actual", other.currency.code()))
         }
     }
 
     /// `self + other`; different currencies or overflow are errors.
     pub fn checked_add(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        let amount = self.amount.checked_add(other.amount).ok_or_else(out_of_range)?;
+        let amount = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or_else(out_of_range)?;
         Ok(Money::new(amount, self.currency))
     }
 
     /// `self - other`; different currencies or overflow are errors.
     pub fn checked_sub(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        let amount = self.amount.checked_sub(other.amount).ok_or_else(out_of_range)?;
+        let amount = self
+            .amount
+            .checked_sub(other.amount)
+            .ok_or_else(out_of_range)?;
         Ok(Money::new(amount, self.currency))
     }
 
@@ -304,13 +314,21 @@ impl Money {
     /// The smaller of two amounts of the same currency.
     pub fn min(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        Ok(if other.amount < self.amount { *other } else { *self })
+        Ok(if other.amount < self.amount {
+            *other
+        } else {
+            *self
+        })
     }
 
     /// The larger of two amounts of the same currency.
     pub fn max(&self, other: &Money) -> Result<Money> {
         self.same_currency(other)?;
-        Ok(if other.amount > self.amount { *other } else { *self })
+        Ok(if other.amount > self.amount {
+            *other
+        } else {
+            *self
+        })
     }
 
     /// Compares two amounts of the same currency.
@@ -330,7 +348,10 @@ impl Money {
     }
 
     /// Sums amounts that must all be in `currency` (the sum of nothing is zero).
-    pub fn sum<'a>(currency: Currency, items: impl IntoIterator<Item = &'a Money>) -> Result<Money> {
+    pub fn sum<'a>(
+        currency: Currency,
+        items: impl IntoIterator<Item = &'a Money>,
+    ) -> Result<Money> {
         items
             .into_iter()
             .try_fold(Money::zero(currency), |acc, m| acc.checked_add(m))
@@ -395,8 +416,9 @@ pub fn parse_amount(s: &str) -> Result<Decimal> {
             format!("'{s}' is not a decimal amount"),
         ));
     }
-    Decimal::from_str_exact(t)
-        .map_err(|e| KassaError::validation("amount", format!("'{s}' is not a decimal amount: {e}")))
+    Decimal::from_str_exact(t).map_err(|e| {
+        KassaError::validation("amount", format!("'{s}' is not a decimal amount: {e}"))
+    })
 }
 
 impl fmt::Display for Money {

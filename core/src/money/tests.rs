@@ -8,7 +8,10 @@ fn currency_table_is_sorted_unique_and_complete_for_common_codes() {
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(codes, sorted, "table must be sorted and unique for binary search");
+    assert_eq!(
+        codes, sorted,
+        "table must be sorted and unique for binary search"
+    );
     assert!(codes.len() >= 170);
     assert_eq!(Currency::from_code("jpy").unwrap().minor_units(), 0);
     assert_eq!(Currency::from_code("USD").unwrap().minor_units(), 2);
@@ -17,16 +20,28 @@ fn currency_table_is_sorted_unique_and_complete_for_common_codes() {
     assert_eq!(Currency::USD.numeric_code(), 840);
     assert_eq!(Currency::EUR.name(), "Euro");
     assert_eq!(Currency::from_code("USD").unwrap(), Currency::USD);
-    assert_eq!(Currency::from_code("XYZ").unwrap_err().code, crate::ErrorCode::ValidationError);
+    assert_eq!(
+        Currency::from_code("XYZ").unwrap_err().code,
+        crate::ErrorCode::ValidationError
+    );
     assert_eq!(Currency::all().count(), codes.len());
 }
 
 #[test]
 fn parse_and_print_are_canonical() {
-    assert_eq!(Money::parse("12.3", "USD").unwrap().amount_string(), "12.30");
+    assert_eq!(
+        Money::parse("12.3", "USD").unwrap().amount_string(),
+        "12.30"
+    );
     assert_eq!(Money::parse("1200", "JPY").unwrap().amount_string(), "1200");
-    assert_eq!(Money::parse("1.005", "KWD").unwrap().to_string(), "1.005 KWD");
-    assert_eq!(Money::parse("0.335", "USD").unwrap().amount_string(), "0.335");
+    assert_eq!(
+        Money::parse("1.005", "KWD").unwrap().to_string(),
+        "1.005 KWD"
+    );
+    assert_eq!(
+        Money::parse("0.335", "USD").unwrap().amount_string(),
+        "0.335"
+    );
     assert_eq!(Money::parse("-5", "EUR").unwrap().amount_string(), "-5.00");
     for bad in ["", "abc", "1e3", "NaN", "1,000.00", "--1", "1.2.3", "."] {
         assert!(Money::parse(bad, "USD").is_err(), "{bad} should be refused");
@@ -68,10 +83,24 @@ fn rounding_modes_on_ties() {
         (dec!(-2.349), RoundingMode::Down, dec!(-2.34)),
     ];
     for (v, mode, want) in cases {
-        assert_eq!(Money::new(v, Currency::USD).round(mode).amount(), want, "{v} {mode:?}");
+        assert_eq!(
+            Money::new(v, Currency::USD).round(mode).amount(),
+            want,
+            "{v} {mode:?}"
+        );
     }
-    assert_eq!(Money::new(dec!(0.5), Currency::JPY).round(RoundingMode::HalfEven).amount(), dec!(0));
-    assert_eq!(Money::new(dec!(1.0005), Currency::KWD).round(RoundingMode::HalfUp).amount(), dec!(1.001));
+    assert_eq!(
+        Money::new(dec!(0.5), Currency::JPY)
+            .round(RoundingMode::HalfEven)
+            .amount(),
+        dec!(0)
+    );
+    assert_eq!(
+        Money::new(dec!(1.0005), Currency::KWD)
+            .round(RoundingMode::HalfUp)
+            .amount(),
+        dec!(1.001)
+    );
 }
 
 #[test]
@@ -80,29 +109,60 @@ fn allocation_examples() {
     let parts = m.split(3).unwrap();
     let s: Vec<String> = parts.iter().map(|p| p.amount_string()).collect();
     assert_eq!(s, ["33.34", "33.33", "33.33"]);
-    let parts = Money::parse("0.05", "USD").unwrap().allocate(&[dec!(0.3), dec!(0.7)]).unwrap();
-    assert_eq!(parts.iter().map(|p| p.amount_string()).collect::<Vec<_>>(), ["0.02", "0.03"]);
+    let parts = Money::parse("0.05", "USD")
+        .unwrap()
+        .allocate(&[dec!(0.3), dec!(0.7)])
+        .unwrap();
+    assert_eq!(
+        parts.iter().map(|p| p.amount_string()).collect::<Vec<_>>(),
+        ["0.02", "0.03"]
+    );
     let parts = Money::parse("-10", "JPY").unwrap().split(3).unwrap();
-    assert_eq!(parts.iter().map(|p| p.amount_string()).collect::<Vec<_>>(), ["-4", "-3", "-3"]);
+    assert_eq!(
+        parts.iter().map(|p| p.amount_string()).collect::<Vec<_>>(),
+        ["-4", "-3", "-3"]
+    );
     assert!(m.allocate(&[]).is_err());
     assert!(m.allocate(&[dec!(0), dec!(0)]).is_err());
     assert!(m.allocate(&[dec!(1), dec!(-1)]).is_err());
     assert!(Money::parse("0.335", "USD").unwrap().split(2).is_err());
-    assert_eq!(Money::parse("7", "USD").unwrap().allocate(&[dec!(0), dec!(1)]).unwrap()[0].amount(), dec!(0));
+    assert_eq!(
+        Money::parse("7", "USD")
+            .unwrap()
+            .allocate(&[dec!(0), dec!(1)])
+            .unwrap()[0]
+            .amount(),
+        dec!(0)
+    );
 }
 
 #[test]
 fn minor_units_round_trip() {
-    assert_eq!(Money::from_minor(1234, Currency::USD).amount_string(), "12.34");
-    assert_eq!(Money::parse("12.3", "USD").unwrap().to_minor().unwrap(), 1230);
-    assert_eq!(Money::parse("1.005", "KWD").unwrap().to_minor().unwrap(), 1005);
+    assert_eq!(
+        Money::from_minor(1234, Currency::USD).amount_string(),
+        "12.34"
+    );
+    assert_eq!(
+        Money::parse("12.3", "USD").unwrap().to_minor().unwrap(),
+        1230
+    );
+    assert_eq!(
+        Money::parse("1.005", "KWD").unwrap().to_minor().unwrap(),
+        1005
+    );
     assert!(Money::parse("1.005", "USD").unwrap().to_minor().is_err());
 }
 
 fn weights() -> impl Strategy<Value = Vec<Decimal>> {
     prop::collection::vec((0u32..10_000, 0u32..4), 1..20)
-        .prop_map(|v| v.into_iter().map(|(m, s)| Decimal::new(i64::from(m), s)).collect())
-        .prop_filter("not all zero", |w: &Vec<Decimal>| w.iter().any(|d| !d.is_zero()))
+        .prop_map(|v| {
+            v.into_iter()
+                .map(|(m, s)| Decimal::new(i64::from(m), s))
+                .collect()
+        })
+        .prop_filter("not all zero", |w: &Vec<Decimal>| {
+            w.iter().any(|d| !d.is_zero())
+        })
 }
 
 proptest! {

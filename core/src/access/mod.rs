@@ -1,0 +1,1 @@
+//! Access: roles, permissions with ownership, explained decisions.

@@ -1,0 +1,1 @@
+//! Cart: lines, quantities, stock checks against a snapshot, guest-cart merge.

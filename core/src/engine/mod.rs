@@ -1,0 +1,1 @@
+//! Engine: the commerce flows, over ports.

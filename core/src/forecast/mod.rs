@@ -1,0 +1,1 @@
+//! Demand forecasting: exponential smoothing family.

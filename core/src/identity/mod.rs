@@ -1,0 +1,1 @@
+//! Identity: registration rules, password hashing, tokens.

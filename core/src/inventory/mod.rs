@@ -1,0 +1,1 @@
+//! Inventory: stock per location, reservations, adjustments, reorder policies.

@@ -1,0 +1,1 @@
+//! Embedded defaults: in-memory implementations of every port and a sandbox gateway.

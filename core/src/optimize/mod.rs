@@ -1,0 +1,1 @@
+//! Optimization: portfolio, risk scenarios, QUBO selection.

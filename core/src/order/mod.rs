@@ -1,0 +1,1 @@
+//! Orders: order, payment and fulfillment state machines with history.

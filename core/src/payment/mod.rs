@@ -1,0 +1,1 @@
+//! Payments: intents, attempts, idempotency keys, refunds, gateway events.

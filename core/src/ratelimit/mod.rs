@@ -1,0 +1,1 @@
+//! Rate limiting: GCRA per key with state behind a port.

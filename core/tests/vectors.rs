@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Maps an operation name to the core call. Bindings run the same files through their own API.
 fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
+    #[allow(dead_code)]
     fn call<I: serde::de::DeserializeOwned, O: serde::Serialize>(
         input: Value,
         f: impl FnOnce(I) -> Result<O, KassaError>,
@@ -15,7 +16,6 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         let out = f(req)?;
         serde_json::to_value(out).map_err(|e| KassaError::internal(e.to_string()))
     }
-    let _ = &call::<Value, Value>;
     match operation {
         // Each module registers its operations here, e.g.
         // "pricing.price_cart" => call(input, kassa::pricing::price_cart_request),

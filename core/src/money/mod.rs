@@ -497,3 +497,59 @@ pub mod decimal_string {
 
 #[cfg(test)]
 mod tests;
+
+/// Whole-operation requests over money, in the serde form the bindings and vectors use.
+pub mod ops {
+    use super::{Money, RoundingMode};
+    use crate::error::Result;
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Serialize};
+
+    /// Split `amount` over `weights` (decimal strings) exactly to the minor unit.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct AllocateRequest {
+        /// The amount to split (must be rounded to the minor unit).
+        pub amount: Money,
+        /// Non-negative weights, not all zero.
+        #[serde(with = "weights_serde")]
+        pub weights: Vec<Decimal>,
+    }
+
+    /// Runs an [`AllocateRequest`].
+    pub fn allocate(req: AllocateRequest) -> Result<Vec<Money>> {
+        req.amount.allocate(&req.weights)
+    }
+
+    /// Round `amount` to its currency's minor unit with `mode`.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct RoundRequest {
+        /// The amount to round.
+        pub amount: Money,
+        /// The rounding mode.
+        pub mode: RoundingMode,
+    }
+
+    /// Runs a [`RoundRequest`].
+    pub fn round(req: RoundRequest) -> Result<Money> {
+        Ok(req.amount.round(req.mode))
+    }
+
+    mod weights_serde {
+        use crate::money::{format_amount, parse_amount};
+        use rust_decimal::Decimal;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(w: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(w.iter().map(|d| format_amount(*d, 0)))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Decimal>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|s| parse_amount(s).map_err(serde::de::Error::custom))
+                .collect()
+        }
+    }
+}

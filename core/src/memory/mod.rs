@@ -1,1 +1,5 @@
 //! Embedded defaults: in-memory implementations of every port and a sandbox gateway.
+
+mod time_and_ids;
+
+pub use time_and_ids::{ManualClock, SeededRandom, SequentialIds};

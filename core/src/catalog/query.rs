@@ -272,9 +272,13 @@ impl Catalog {
     }
 
     /// Related products: active, priced in `ctx`, never the product itself, sharing a
-    /// category with it. Ordered by closeness of category (a shared direct category first,
-    /// then a shared ancestor), then by distance of the "from" price to the product's,
-    /// then lower price, then name and id. `limit` is `1..=` the maximum page size.
+    /// category (or an ancestor of one) with it.
+    ///
+    /// Order: products sharing one of its direct categories first; then by the depth of
+    /// the deepest category both sit under (a shared parent before a shared root); then
+    /// by distance of the "from" price to the product's own (0 for all when the product
+    /// has no price in `ctx`); then lower price; then name and id. `limit` is `1..=` the
+    /// maximum page size.
     ///
     /// Errors: unknown product `NOT_FOUND`; `limit` out of range `VALIDATION_ERROR`.
     pub fn related(
@@ -305,25 +309,23 @@ impl Catalog {
             .product_lineage
             .get(target as usize)
             .unwrap_or(&empty);
-        let mut ranked: Vec<((u8, u64, i64, u32), Hit)> = Vec::new();
+        let mut ranked: Vec<(RelatedKey, Hit)> = Vec::new();
         for (doc, product) in self.products.iter().enumerate() {
             let Ok(doc) = u32::try_from(doc) else { break };
             if doc == target || !product.active {
                 continue;
             }
             let cats = self.idx.product_categories.get(doc as usize);
-            let group = if cats.is_some_and(|cs| cs.iter().any(|c| direct.contains(c))) {
-                0u8
-            } else if self
+            let shares_direct = cats.is_some_and(|cs| cs.iter().any(|c| direct.contains(c)));
+            let depth = self
                 .idx
                 .product_lineage
                 .get(doc as usize)
-                .is_some_and(|l| shares_any(l, lineage))
-            {
-                1
-            } else {
+                .map_or(0, |l| self.deepest_shared(l, lineage));
+            if depth == 0 {
                 continue;
-            };
+            }
+            let group = (u8::from(!shares_direct), u32::MAX - depth);
             let Some((price, variant)) = self.lead_price(doc, &key) else {
                 continue;
             };
@@ -412,19 +414,35 @@ impl Catalog {
     }
 }
 
-/// Whether two sorted lists share an element.
-fn shares_any(a: &[u32], b: &[u32]) -> bool {
-    let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
-    while let (Some(x), Some(y)) = (i.peek(), j.peek()) {
-        match x.cmp(y) {
-            std::cmp::Ordering::Less => {
-                i.next();
+/// (shares no direct category, u32::MAX - depth of the deepest shared category), price
+/// distance, price, name rank: smaller is closer.
+type RelatedKey = ((u8, u32), u64, i64, u32);
+
+impl Catalog {
+    /// Depth (1 for a root) of the deepest category two sorted lineages share; 0 for none.
+    fn deepest_shared(&self, a: &[u32], b: &[u32]) -> u32 {
+        let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
+        let mut deepest = 0u32;
+        while let (Some(x), Some(y)) = (i.peek(), j.peek()) {
+            match x.cmp(y) {
+                std::cmp::Ordering::Less => {
+                    i.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    j.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    let depth = self
+                        .idx
+                        .category_lineage
+                        .get(**x as usize)
+                        .map_or(0, |l| u32::try_from(l.len()).unwrap_or(u32::MAX));
+                    deepest = deepest.max(depth);
+                    i.next();
+                    j.next();
+                }
             }
-            std::cmp::Ordering::Greater => {
-                j.next();
-            }
-            std::cmp::Ordering::Equal => return true,
         }
+        deepest
     }
-    false
 }

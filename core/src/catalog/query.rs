@@ -204,18 +204,14 @@ impl Catalog {
         };
         let mut hits: Vec<Hit> = Vec::new();
         for (doc, score) in candidates {
-            let Some(product) = self.products.get(doc as usize) else {
-                continue;
-            };
-            if !product.active || (q.featured && !product.featured) {
+            if !self.is_active(doc) || (q.featured && !self.is_featured(doc)) {
                 continue;
             }
             if let Some(sub) = &in_subtree {
                 let inside = self
-                    .idx
-                    .product_categories
-                    .get(doc as usize)
-                    .is_some_and(|cs| cs.iter().any(|c| sub.get(*c as usize) == Some(&true)));
+                    .direct_categories(doc)
+                    .iter()
+                    .any(|c| sub.get(*c as usize) == Some(&true));
                 if !inside {
                     continue;
                 }
@@ -298,33 +294,41 @@ impl Catalog {
             .ok_or_else(|| KassaError::not_found("product", product_id))?;
         let key = self.context_key(ctx);
         let target_price = self.lead_price(target, &key).map(|(k, _)| k.minor);
-        let empty = Vec::new();
-        let direct = self
-            .idx
-            .product_categories
-            .get(target as usize)
-            .unwrap_or(&empty);
-        let lineage = self
+        let direct = self.direct_categories(target);
+        // Per category: depth (1 = root) of the deepest category it shares with the
+        // target's lineage; 0 when it shares none.
+        let target_lineage: Vec<u32> = self
             .idx
             .product_lineage
             .get(target as usize)
-            .unwrap_or(&empty);
+            .cloned()
+            .unwrap_or_default();
+        let shared_depth: Vec<u32> = self
+            .idx
+            .category_lineage
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .position(|c| target_lineage.binary_search(c).is_ok())
+                    .map_or(0, |i| u32::try_from(l.len() - i).unwrap_or(u32::MAX))
+            })
+            .collect();
         let mut ranked: Vec<(RelatedKey, Hit)> = Vec::new();
-        for (doc, product) in self.products.iter().enumerate() {
-            let Ok(doc) = u32::try_from(doc) else { break };
-            if doc == target || !product.active {
+        for doc in 0..u32::try_from(self.products.len()).unwrap_or(u32::MAX) {
+            if doc == target || !self.is_active(doc) {
                 continue;
             }
-            let cats = self.idx.product_categories.get(doc as usize);
-            let shares_direct = cats.is_some_and(|cs| cs.iter().any(|c| direct.contains(c)));
-            let depth = self
-                .idx
-                .product_lineage
-                .get(doc as usize)
-                .map_or(0, |l| self.deepest_shared(l, lineage));
+            let cats = self.direct_categories(doc);
+            let depth = cats
+                .iter()
+                .filter_map(|c| shared_depth.get(*c as usize))
+                .copied()
+                .max()
+                .unwrap_or(0);
             if depth == 0 {
                 continue;
             }
+            let shares_direct = cats.iter().any(|c| direct.contains(c));
             let group = (u8::from(!shares_direct), u32::MAX - depth);
             let Some((price, variant)) = self.lead_price(doc, &key) else {
                 continue;
@@ -417,32 +421,3 @@ impl Catalog {
 /// (shares no direct category, u32::MAX - depth of the deepest shared category), price
 /// distance, price, name rank: smaller is closer.
 type RelatedKey = ((u8, u32), u64, i64, u32);
-
-impl Catalog {
-    /// Depth (1 for a root) of the deepest category two sorted lineages share; 0 for none.
-    fn deepest_shared(&self, a: &[u32], b: &[u32]) -> u32 {
-        let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
-        let mut deepest = 0u32;
-        while let (Some(x), Some(y)) = (i.peek(), j.peek()) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => {
-                    i.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    j.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    let depth = self
-                        .idx
-                        .category_lineage
-                        .get(**x as usize)
-                        .map_or(0, |l| u32::try_from(l.len()).unwrap_or(u32::MAX));
-                    deepest = deepest.max(depth);
-                    i.next();
-                    j.next();
-                }
-            }
-        }
-        deepest
-    }
-}

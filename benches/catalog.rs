@@ -14,6 +14,7 @@ use kassa::catalog::{
     fold, generate_catalog, Availability, Catalog, PriceContext, ProductQuery, SortKey,
 };
 use kassa::{Currency, Money};
+use std::collections::HashMap;
 use std::hint::black_box;
 
 const PRODUCTS: usize = 100_000;
@@ -134,9 +135,27 @@ fn bench_query(c: &mut Criterion) {
     });
     let mut stock = query(None, Some("c1"), SortKey::Name);
     stock.in_stock = true;
-    g.bench_function("kassa category+price+in_stock, name", |b| {
-        b.iter(|| catalog.query(black_box(&stock), Some(&availability)).unwrap())
-    });
+    let hashed: HashMap<String, u64> = availability.clone().into_iter().collect();
+    g.bench_function(
+        "kassa category+price+in_stock, name (BTreeMap snapshot)",
+        |b| {
+            b.iter(|| {
+                catalog
+                    .query(black_box(&stock), Some(&availability))
+                    .unwrap()
+            })
+        },
+    );
+    g.bench_function(
+        "kassa category+price+in_stock, name (HashMap snapshot)",
+        |b| {
+            b.iter(|| {
+                catalog
+                    .query_with_stock(black_box(&stock), &hashed)
+                    .unwrap()
+            })
+        },
+    );
     let product = catalog.products()[777].id.clone();
     let eur = PriceContext::currency(Currency::EUR);
     g.bench_function("kassa related (limit 8)", |b| {
@@ -152,7 +171,12 @@ fn bench_query(c: &mut Criterion) {
         .collect();
     let mut g = c.benchmark_group("catalog_fold_1000_texts");
     g.bench_function("kassa fold", |b| {
-        b.iter(|| names.iter().map(|n| fold(black_box(n)).len()).sum::<usize>())
+        b.iter(|| {
+            names
+                .iter()
+                .map(|n| fold(black_box(n)).len())
+                .sum::<usize>()
+        })
     });
     g.bench_function("deunicode + to_lowercase", |b| {
         b.iter(|| {

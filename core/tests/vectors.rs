@@ -25,6 +25,10 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         // Each module registers its operations here.
         "money.allocate" => call(input, kassa::money::ops::allocate),
         "money.round" => call(input, kassa::money::ops::round),
+        // pricing
+        "pricing.price_cart" => call(input, |i: kassa::pricing::PricingInput| {
+            kassa::pricing::price_cart(&i)
+        }),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

@@ -7,12 +7,15 @@
 //! (with a stable [`RejectionReason`]). The model, the stacking and rounding rules and worked
 //! examples are in `docs/pricing.md`.
 
+mod compute;
 mod input;
 mod line;
+mod num;
 mod output;
 mod promotion;
 mod shipping;
 mod tax;
+mod validate;
 
 pub use input::{PricingContext, PricingInput, RoundingSettings, StackingPolicy, TaxRoundingLevel};
 pub use line::PricingLine;
@@ -24,13 +27,12 @@ pub use promotion::{Action, Conditions, Coupon, Promotion, Target, Tier, TierBas
 pub use shipping::{PriceTier, ShippingCalculation, ShippingRate, WeightTier};
 pub use tax::TaxRule;
 
-use crate::error::{KassaError, Result};
+use crate::error::Result;
 
 /// Prices a cart: a pure, deterministic function of its input.
 ///
 /// Bad input (currency mismatch, zero quantity, negative price, malformed promotion) is a
 /// `VALIDATION_ERROR` naming the field path, e.g. `lines[2].quantity`.
 pub fn price_cart(input: &PricingInput) -> Result<PricedCart> {
-    let _ = input;
-    Err(KassaError::internal("pricing engine not implemented yet"))
+    compute::price(input)
 }

@@ -61,7 +61,11 @@ pub struct Conditions {
 
 /// What a promotion discounts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Target {
     /// Every line of the cart; percentage, amount-across and tiered actions on the order
     /// are order-level discounts spread over the lines.
@@ -87,7 +91,11 @@ pub enum Target {
 
 /// How a promotion computes its discount.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Action {
     /// `percent` (0 < p ≤ 100, e.g. `"15"`) off the targeted amount.
     PercentOff {

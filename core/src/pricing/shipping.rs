@@ -21,7 +21,11 @@ pub struct ShippingRate {
 
 /// How a shipping rate computes its price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum ShippingCalculation {
     /// One price for any cart.
     Flat {

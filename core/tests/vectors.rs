@@ -35,6 +35,10 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         "cart.merge" => call(input, kassa::cart::ops::merge),
         "cart.pricing_lines" => call(input, kassa::cart::ops::pricing_lines),
         "cart.check_stock" => call(input, kassa::cart::ops::check_stock),
+        // pricing
+        "pricing.price_cart" => call(input, |i: kassa::pricing::PricingInput| {
+            kassa::pricing::price_cart(&i)
+        }),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

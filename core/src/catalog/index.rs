@@ -96,6 +96,9 @@ pub(crate) struct Index {
     regions: HashMap<String, ScopeId>,
     channels: HashMap<String, ScopeId>,
     pub(crate) text: TextIndex,
+    /// SKUs of active variants in byte order, with their product (for merging with a
+    /// sorted stock snapshot).
+    pub(crate) active_skus_sorted: Vec<(Box<str>, u32)>,
 }
 
 impl Catalog {
@@ -143,6 +146,19 @@ impl Catalog {
                 *r = u32::try_from(rank).unwrap_or(u32::MAX);
             }
         }
+        let mut skus: Vec<(Box<str>, u32)> = Vec::new();
+        for (p, product) in products.iter().enumerate() {
+            let Ok(p) = u32::try_from(p) else { break };
+            skus.extend(
+                product
+                    .variants
+                    .iter()
+                    .filter(|v| v.active)
+                    .map(|v| (Box::from(v.sku.as_str()), p)),
+            );
+        }
+        skus.sort_unstable();
+        idx.active_skus_sorted = skus;
         idx.created = products
             .iter()
             .map(|p| p.created_at.timestamp_micros())

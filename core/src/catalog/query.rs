@@ -155,7 +155,7 @@ impl Catalog {
         q: &ProductQuery,
         availability: Option<&Availability>,
     ) -> Result<Page<ProductSummary>> {
-        self.run_query(q, availability.map(|a| a as &dyn StockLevels))
+        self.run_query(q, availability.map(StockRef::Sorted))
     }
 
     /// [`Catalog::query`] with stock levels from any [`StockLevels`] (for example a
@@ -166,14 +166,15 @@ impl Catalog {
         q: &ProductQuery,
         stock: &dyn StockLevels,
     ) -> Result<Page<ProductSummary>> {
-        self.run_query(q, Some(stock))
+        self.run_query(q, Some(StockRef::Any(stock)))
     }
 
     fn run_query(
         &self,
         q: &ProductQuery,
-        availability: Option<&dyn StockLevels>,
+        stock: Option<StockRef<'_>>,
     ) -> Result<Page<ProductSummary>> {
+        let availability = stock.map(|s| s.levels());
         let page = PageRequest::new(q.page, q.page_size, self.max_page_size)?;
         if q.in_stock && availability.is_none() {
             return Err(KassaError::validation(
@@ -241,15 +242,26 @@ impl Catalog {
             if min.is_some_and(|m| price.minor < m) || max.is_some_and(|m| price.minor > m) {
                 continue;
             }
-            if q.in_stock && !self.product_in_stock(doc, availability) {
-                continue;
-            }
             hits.push(Hit {
                 doc,
                 variant,
                 price,
                 score,
             });
+        }
+        if q.in_stock {
+            match stock {
+                // Many candidates against a sorted snapshot: one merge pass over both
+                // sorted SKU lists beats a tree lookup per variant.
+                Some(StockRef::Sorted(map))
+                    if hits.len().saturating_mul(32)
+                        > map.len() + self.idx.active_skus_sorted.len() =>
+                {
+                    let in_stock = self.in_stock_products(map);
+                    hits.retain(|h| in_stock.get(h.doc as usize) == Some(&true));
+                }
+                _ => hits.retain(|h| self.product_in_stock(h.doc, availability)),
+            }
         }
         let total = hits.len();
         let key = |h: &Hit| -> (i64, u32) {
@@ -407,6 +419,27 @@ impl Catalog {
         Ok(Some(minor))
     }
 
+    /// Per product: whether an active variant has units, by merging the sorted snapshot
+    /// with the catalog's sorted active SKUs.
+    fn in_stock_products(&self, map: &Availability) -> Vec<bool> {
+        let mut flags = vec![false; self.products.len()];
+        let mut skus = self.idx.active_skus_sorted.iter().peekable();
+        for (sku, units) in map {
+            if *units == 0 {
+                continue;
+            }
+            while skus.next_if(|(s, _)| **s < **sku).is_some() {}
+            if let Some((s, p)) = skus.peek() {
+                if **s == **sku {
+                    if let Some(f) = flags.get_mut(*p as usize) {
+                        *f = true;
+                    }
+                }
+            }
+        }
+        flags
+    }
+
     fn product_in_stock(&self, doc: u32, availability: Option<&dyn StockLevels>) -> bool {
         let Some(av) = availability else { return false };
         self.products.get(doc as usize).is_some_and(|p| {
@@ -434,6 +467,22 @@ impl Catalog {
             in_stock: availability.map(|_| self.product_in_stock(h.doc, availability)),
             relevance: h.score,
         })
+    }
+}
+
+/// Where stock levels come from: a sorted snapshot (mergeable) or any lookup.
+#[derive(Clone, Copy)]
+enum StockRef<'a> {
+    Sorted(&'a Availability),
+    Any(&'a dyn StockLevels),
+}
+
+impl<'a> StockRef<'a> {
+    fn levels(self) -> &'a dyn StockLevels {
+        match self {
+            StockRef::Sorted(m) => m,
+            StockRef::Any(s) => s,
+        }
     }
 }
 

@@ -67,6 +67,17 @@ def series_cases():
     monthly_mul = (400 + 5 * t) * (1 + 0.25 * np.cos(2 * np.pi * t / 12)) + rng.normal(0, 8, 72)
     cases.append(("hw_multiplicative_monthly", monthly_mul, dict(trend="add", damped=False, seasonal="mul", seasonal_periods=12), 24))
 
+    # Seasonality whose shape drifts, so the fitted gamma is well above zero.
+    rng = np.random.default_rng(909)
+    t = np.arange(156)
+    drift = 500 + 1.5 * t + (40 + 0.8 * t) * np.sin(2 * np.pi * t / 52 + t / 60) + rng.normal(0, 6, 156)
+    cases.append(("hw_additive_drifting_season_weekly_3y", drift, dict(trend="add", damped=False, seasonal="add", seasonal_periods=52), 104))
+
+    rng = np.random.default_rng(1010)
+    t = np.arange(96)
+    drift_m = (300 + 2 * t) * (1 + (0.1 + 0.004 * t) * np.sin(2 * np.pi * t / 12 + t / 40)) + rng.normal(0, 4, 96)
+    cases.append(("hw_multiplicative_drifting_season_monthly", drift_m, dict(trend="add", damped=True, seasonal="mul", seasonal_periods=12), 36))
+
     return [(n, np.round(v, 2), s, h) for n, v, s, h in cases]
 
 

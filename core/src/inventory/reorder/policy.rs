@@ -399,3 +399,123 @@ pub fn reorder_point_quantity(
     let quantity = adjust_quantity(raw, order_multiple, minimum_order_quantity, &mut reasons)?;
     Ok(OrderDecision { quantity, reasons })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn z_values() {
+        assert_eq!(z_for_service_level(dec!(0.95)).unwrap(), dec!(1.644854));
+        assert_eq!(z_for_service_level(dec!(0.99)).unwrap(), dec!(2.326348));
+        assert_eq!(z_for_service_level(dec!(0.5)).unwrap(), dec!(0));
+        assert!(z_for_service_level(dec!(0)).is_err());
+        assert!(z_for_service_level(dec!(1)).is_err());
+    }
+
+    #[test]
+    fn reorder_point_worked_example() {
+        // d = 20/day, σ = 5, L = 4 days, 95 %: 80 + 1.644854 × 5 × 2 = 96.44854.
+        let r = reorder_point(&ReorderPointInput {
+            demand_per_period: dec!(20),
+            demand_std_dev: dec!(5),
+            lead_time_periods: dec!(4),
+            service_level: dec!(0.95),
+        })
+        .unwrap();
+        assert_eq!(r.lead_time_demand, dec!(80));
+        assert_eq!(r.safety_stock, dec!(16.4485));
+        assert_eq!(r.reorder_point, dec!(96.4485));
+        assert_eq!(r.reorder_level, 97);
+        // L = 9: 20 × 9 + 2.326348 × 3 × 3 = 180 + 20.937132.
+        let r = reorder_point(&ReorderPointInput {
+            demand_per_period: dec!(20),
+            demand_std_dev: dec!(3),
+            lead_time_periods: dec!(9),
+            service_level: dec!(0.99),
+        })
+        .unwrap();
+        assert_eq!(r.reorder_point, dec!(200.9371));
+        assert_eq!(r.reorder_level, 201);
+    }
+
+    #[test]
+    fn eoq_worked_examples() {
+        let usd = |a| Money::new(a, Currency::USD);
+        // √(2 × 1200 × 50 / 6) = √20000 = 141.421356…
+        let r = eoq(&EoqInput {
+            annual_demand: dec!(1200),
+            ordering_cost: usd(dec!(50)),
+            holding_cost_per_unit: usd(dec!(6)),
+        })
+        .unwrap();
+        assert_eq!((r.eoq, r.order_quantity), (dec!(141.4214), 141));
+        // √(2 × 5000 × 100 / 4) = √250000 = 500 exactly.
+        let r = eoq(&EoqInput {
+            annual_demand: dec!(5000),
+            ordering_cost: usd(dec!(100)),
+            holding_cost_per_unit: usd(dec!(4)),
+        })
+        .unwrap();
+        assert_eq!((r.eoq, r.order_quantity), (dec!(500), 500));
+    }
+
+    #[test]
+    fn min_max_worked_examples() {
+        let run = |projected, min, max, multiple, moq| {
+            min_max(&MinMaxInput {
+                projected,
+                min,
+                max,
+                order_multiple: multiple,
+                minimum_order_quantity: moq,
+            })
+            .unwrap()
+            .quantity
+        };
+        assert_eq!(run(7, 10, 50, 12, 0), 48); // 43 → 48
+        assert_eq!(run(10, 10, 50, 12, 0), 48); // at min: 40 → 48
+        assert_eq!(run(11, 10, 50, 12, 0), 0);
+        assert_eq!(run(2, 10, 50, 1, 0), 48); // no multiple: exactly max − projected
+        assert_eq!(run(45, 45, 50, 12, 24), 24); // 5 → MOQ 24
+        assert_eq!(run(45, 45, 50, 10, 24), 30); // 5 → 24 → multiple of 10
+        assert_eq!(run(-6, 0, 20, 5, 0), 30); // backorders: 26 → 30
+    }
+
+    #[test]
+    fn s_s_validation_and_examples() {
+        let run = |position, s, big_s| {
+            s_s(&SsInput {
+                position,
+                s,
+                big_s,
+                order_multiple: 1,
+                minimum_order_quantity: 0,
+            })
+        };
+        assert_eq!(run(3, 5, 20).unwrap().quantity, 17);
+        assert_eq!(run(9, 9, 10).unwrap().quantity, 1); // s = S − 1 is valid
+        assert_eq!(run(-4, -2, 10).unwrap().quantity, 14); // negative s is valid
+        assert_eq!(run(-20, -10, -5).unwrap().quantity, 15); // both negative, S > s
+        assert_eq!(run(6, 5, 20).unwrap().quantity, 0);
+        assert!(run(0, 10, 10).is_err());
+        assert!(run(0, 10, 9).is_err());
+        assert!(validate_s_s(-1, 0).is_ok());
+    }
+
+    #[test]
+    fn r_q_orders_whole_batches() {
+        let d = reorder_point_quantity(2, 30, 25, 1, 0).unwrap();
+        assert_eq!(d.quantity, 50); // 2 + 25 = 27 ≤ 30, 2 + 50 = 52 > 30
+        assert_eq!(
+            reorder_point_quantity(31, 30, 25, 1, 0).unwrap().quantity,
+            0
+        );
+        assert_eq!(
+            reorder_point_quantity(30, 30, 25, 1, 0).unwrap().quantity,
+            25
+        );
+    }
+}

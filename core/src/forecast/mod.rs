@@ -260,12 +260,12 @@ fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> {
 }
 
 /// statsmodels' brute-force start (`_setup_brute`): α on a grid, β ∈ [0, α] and γ ∈ [0, 1−α]
-/// with √-scaled point counts, φ at 0.99; Kassa uses `ns` = 33 / (free of α, β, γ) points
+/// with √-scaled point counts, φ at 0.99; Kassa uses `ns` = 24 / (free of α, β, γ) points
 /// (statsmodels 87 / …) to stay within its time budget.
 fn brute_start(shape: Shape, mut sse: impl FnMut(Coefficients) -> f64) -> Coefficients {
     let flags = free_flags(shape);
     let k3 = flags.iter().take(3).filter(|f| **f).count().max(1);
-    let ns = (33 / k3).max(5);
+    let ns = (24 / k3).max(5);
     let phi = if shape.damped { BRUTE_PHI } else { 1.0 };
     let mut best = Coefficients {
         alpha: 0.5,
@@ -339,7 +339,7 @@ pub fn fit(series: &[f64], settings: &SmoothingSettings) -> Result<FittedModel> 
         evaluations += 1;
         ring.clear();
         ring.extend_from_slice(&seasonal0);
-        smoothing::run(series, shape, c, initial.level, initial.trend, ring, |_| {}).0
+        smoothing::run(series, shape, c, initial.level, initial.trend, ring).0
     };
     let start = brute_start(shape, |c| sse_of(c, &mut ring));
     let flags = free_flags(shape);
@@ -356,7 +356,6 @@ pub fn fit(series: &[f64], settings: &SmoothingSettings) -> Result<FittedModel> 
         initial.level,
         initial.trend,
         &mut ring,
-        |_| {},
     );
     if !sse.is_finite() {
         return Err(KassaError::validation(
@@ -493,10 +492,10 @@ impl FittedModel {
         lead_time_periods: usize,
         service_level: Decimal,
     ) -> Result<ReorderPointInput> {
-        if lead_time_periods == 0 {
+        if lead_time_periods == 0 || lead_time_periods > ops::MAX_HORIZON {
             return Err(KassaError::validation(
                 "leadTimePeriods",
-                "must be at least 1",
+                "must be between 1 and 10000",
             ));
         }
         let f = self.forecast(lead_time_periods);

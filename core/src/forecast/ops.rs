@@ -5,7 +5,7 @@
 //! decimals, levels, SSE, σ and forecasts to 2 decimals, as decimal strings.
 
 use super::{fit, SmoothingSettings};
-use crate::error::Result;
+use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Fit a model and forecast `horizon` steps.
@@ -69,8 +69,17 @@ fn fixed(v: f64, dp: usize) -> String {
     }
 }
 
+/// The longest horizon a request may ask for.
+pub const MAX_HORIZON: usize = 10_000;
+
 /// Runs a [`ForecastRequest`].
 pub fn forecast(req: ForecastRequest) -> Result<ForecastResponse> {
+    if req.horizon > MAX_HORIZON {
+        return Err(KassaError::validation(
+            "horizon",
+            format!("at most {MAX_HORIZON} steps"),
+        ));
+    }
     let model = fit(&req.series, &req.settings)?;
     let p = model.params();
     Ok(ForecastResponse {

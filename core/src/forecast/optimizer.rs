@@ -225,16 +225,22 @@ mod tests {
     #[test]
     fn finds_interior_and_boundary_minima() {
         let m = minimize_unit_box(2, [0.5, 0.5, 0.0, 0.0], |x| {
-            (x[0] - 0.3).powi(2) + 10.0 * (x[1] - 0.7).powi(2) + x[0] * x[1]
+            (x[0] - 0.3).powi(2) + 10.0 * (x[1] - 0.7).powi(2) + 0.2 * x[0] * x[1]
         });
-        // ∂/∂x0: 2(x0-0.3) + x1 = 0; ∂/∂x1: 20(x1-0.7) + x0 = 0.
-        let x1 = (14.0 - 0.3) / (20.0 - 0.5);
-        let x0 = 0.3 - x1 / 2.0;
+        // ∂/∂x0: 2(x0 − 0.3) + 0.2·x1 = 0; ∂/∂x1: 20(x1 − 0.7) + 0.2·x0 = 0.
+        let x1 = 13.94 / 19.98;
+        let x0 = 0.3 - 0.1 * x1;
         assert!(
             (m.x[0] - x0).abs() < 1e-5 && (m.x[1] - x1).abs() < 1e-5,
             "{:?}",
             m.x
         );
+        // With a stronger coupling the x0 optimum is below 0: it sticks to the bound.
+        let m = minimize_unit_box(2, [0.5, 0.5, 0.0, 0.0], |x| {
+            (x[0] - 0.3).powi(2) + 10.0 * (x[1] - 0.7).powi(2) + x[0] * x[1]
+        });
+        assert_eq!(m.x[0], 0.0);
+        assert!((m.x[1] - 0.7).abs() < 1e-6);
         let m = minimize_unit_box(3, [0.5, 0.5, 0.5, 0.0], |x| {
             (x[0] + 1.0).powi(2) + (x[1] - 2.0).powi(2) + (x[2] - 0.25).powi(2)
         });

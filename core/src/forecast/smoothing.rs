@@ -42,9 +42,10 @@ pub(crate) struct FinalState {
 }
 
 /// Runs the recursion over `y` from the initial state; returns the SSE of the one-step
-/// predictions and leaves the final state in `ring`/the returned tuple.
+/// predictions and the final level and trend, leaving the final seasonals in `ring`.
 ///
 /// `ring` must hold the `m` initial seasonals (or one 0/1 for non-seasonal models).
+/// Dispatches to a loop specialised per model shape (the fit calls this hundreds of times).
 #[inline]
 pub(crate) fn run(
     y: &[f64],
@@ -53,7 +54,24 @@ pub(crate) fn run(
     level0: f64,
     trend0: f64,
     ring: &mut [f64],
-    mut residual: impl FnMut(f64),
+) -> (f64, f64, f64) {
+    match (shape.trend, shape.seasonal) {
+        (false, Season::None) => run_shape::<false, 0>(y, c, level0, trend0, ring),
+        (false, Season::Add) => run_shape::<false, 1>(y, c, level0, trend0, ring),
+        (false, Season::Mul) => run_shape::<false, 2>(y, c, level0, trend0, ring),
+        (true, Season::None) => run_shape::<true, 0>(y, c, level0, trend0, ring),
+        (true, Season::Add) => run_shape::<true, 1>(y, c, level0, trend0, ring),
+        (true, Season::Mul) => run_shape::<true, 2>(y, c, level0, trend0, ring),
+    }
+}
+
+#[inline(always)]
+fn run_shape<const TREND: bool, const SEASON: u8>(
+    y: &[f64],
+    c: Coefficients,
+    level0: f64,
+    trend0: f64,
+    ring: &mut [f64],
 ) -> (f64, f64, f64) {
     let Coefficients {
         alpha,
@@ -64,41 +82,43 @@ pub(crate) fn run(
     let alphac = 1.0 - alpha;
     let betac = 1.0 - beta;
     let gammac = 1.0 - gamma;
-    let m = ring.len().max(1);
-    let (mut l, mut b) = (level0, if shape.trend { trend0 } else { 0.0 });
+    let (mut l, mut b) = (level0, if TREND { trend0 } else { 0.0 });
     let mut sse = 0.0;
-    let mut slot = 0usize;
-    for &yk in y {
-        let lb = if shape.trend { l + phi * b } else { l };
-        let (pred, l_new) = match shape.seasonal {
-            Season::None => (lb, alpha * yk + alphac * lb),
-            Season::Add => {
-                let s = ring.get(slot).copied().unwrap_or(0.0);
-                let l_new = alpha * yk - alpha * s + alphac * lb;
-                if let Some(r) = ring.get_mut(slot) {
-                    *r = gamma * yk - gamma * lb + gammac * s;
-                }
-                (lb + s, l_new)
+    let mut step = |yk: f64, s: &mut f64| {
+        let lb = if TREND { l + phi * b } else { l };
+        let (pred, l_new) = match SEASON {
+            0 => (lb, alpha * yk + alphac * lb),
+            1 => {
+                let s0 = *s;
+                let l_new = alpha * yk - alpha * s0 + alphac * lb;
+                *s = gamma * yk - gamma * lb + gammac * s0;
+                (lb + s0, l_new)
             }
-            Season::Mul => {
-                let s = ring.get(slot).copied().unwrap_or(1.0);
-                let l_new = alpha * yk / s + alphac * lb;
-                if let Some(r) = ring.get_mut(slot) {
-                    *r = gamma * yk / lb + gammac * s;
-                }
-                (lb * s, l_new)
+            _ => {
+                let s0 = *s;
+                let l_new = alpha * yk / s0 + alphac * lb;
+                *s = gamma * yk / lb + gammac * s0;
+                (lb * s0, l_new)
             }
         };
-        if shape.trend {
+        if TREND {
             b = beta * (l_new - l) + betac * phi * b;
         }
         l = l_new;
         let e = yk - pred;
-        residual(e);
         sse += e * e;
-        slot += 1;
-        if slot == m {
-            slot = 0;
+    };
+    if SEASON == 0 {
+        let mut unused = 0.0;
+        for &yk in y {
+            step(yk, &mut unused);
+        }
+    } else {
+        // Walk the observations one season at a time: slot i of the ring is position i.
+        for chunk in y.chunks(ring.len().max(1)) {
+            for (&yk, s) in chunk.iter().zip(ring.iter_mut()) {
+                step(yk, s);
+            }
         }
     }
     (sse, l, b)

@@ -306,7 +306,8 @@ pub fn fulfillment_progress(
                 "must be positive",
             ));
         }
-        *want.entry(o.sku.as_str()).or_insert(0) += o.quantity;
+        let w = want.entry(o.sku.as_str()).or_insert(0);
+        *w = w.saturating_add(o.quantity);
     }
     let mut shipped: HashMap<&str, i64> = HashMap::new();
     let mut delivered: HashMap<&str, i64> = HashMap::new();
@@ -316,22 +317,25 @@ pub fn fulfillment_progress(
         any_shipment = true;
         for l in &s.lines {
             if s.status.is_shipped() {
-                *shipped.entry(l.sku.as_str()).or_insert(0) += l.quantity;
+                let v = shipped.entry(l.sku.as_str()).or_insert(0);
+                *v = v.saturating_add(l.quantity);
             }
             if s.status == ShipmentStatus::Delivered {
-                *delivered.entry(l.sku.as_str()).or_insert(0) += l.quantity;
+                let v = delivered.entry(l.sku.as_str()).or_insert(0);
+                *v = v.saturating_add(l.quantity);
             }
             if s.status == ShipmentStatus::Returned {
-                *returned.entry(l.sku.as_str()).or_insert(0) += l.quantity;
+                let v = returned.entry(l.sku.as_str()).or_insert(0);
+                *v = v.saturating_add(l.quantity);
             }
         }
     }
     let capped = |m: &HashMap<&str, i64>| -> i64 {
         want.iter()
-            .map(|(sku, q)| m.get(sku).copied().unwrap_or(0).min(*q))
-            .sum()
+            .map(|(sku, q)| m.get(sku).copied().unwrap_or(0).clamp(0, *q))
+            .fold(0i64, |a, v| a.saturating_add(v))
     };
-    let total: i64 = want.values().sum();
+    let total: i64 = want.values().fold(0i64, |a, v| a.saturating_add(*v));
     let (s, d, r) = (capped(&shipped), capped(&delivered), capped(&returned));
     let status = if total > 0 && d >= total {
         ShipmentProgress::Delivered

@@ -392,7 +392,7 @@ pub fn reorder_point_quantity(
         .checked_sub(position)
         .and_then(|g| g.checked_add(1))
         .ok_or_else(|| KassaError::validation("position", "out of range"))?;
-    let batches = (gap + order_quantity - 1) / order_quantity;
+    let batches = gap.div_euclid(order_quantity) + i64::from(gap.rem_euclid(order_quantity) != 0);
     let raw = batches
         .checked_mul(order_quantity)
         .ok_or_else(|| KassaError::validation("orderQuantity", "out of range"))?;

@@ -5,6 +5,8 @@
 //! coefficients and the only piece of distribution theory the reorder policies need.
 
 /// z such that Φ(z) = `p`, for 0 < p < 1; `None` outside that open interval or for NaN.
+// The coefficients are AS 241's as published (more digits than an f64 holds).
+#[allow(clippy::inconsistent_digit_grouping, clippy::excessive_precision)]
 pub fn inverse_normal_cdf(p: f64) -> Option<f64> {
     if !(p > 0.0 && p < 1.0) {
         return None;

@@ -262,7 +262,7 @@ fn linspace(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f64> {
 /// statsmodels' brute-force start (`_setup_brute`): α on a grid, β ∈ [0, α] and γ ∈ [0, 1−α]
 /// with √-scaled point counts, φ at 0.99; Kassa uses `ns` = 24 / (free of α, β, γ) points
 /// (statsmodels 87 / …) to stay within its time budget.
-fn brute_start(shape: Shape, mut sse: impl FnMut(Coefficients) -> f64) -> Coefficients {
+fn brute_start(shape: Shape, mut sse: impl FnMut(Coefficients, f64) -> f64) -> Coefficients {
     let flags = free_flags(shape);
     let k3 = flags.iter().take(3).filter(|f| **f).count().max(1);
     let ns = (24 / k3).max(5);
@@ -293,7 +293,7 @@ fn brute_start(shape: Shape, mut sse: impl FnMut(Coefficients) -> f64) -> Coeffi
                     gamma: g,
                     phi,
                 };
-                let v = sse(c);
+                let v = sse(c, best_val);
                 if v < best_val {
                     best_val = v;
                     best = c;
@@ -335,17 +335,19 @@ pub fn fit(series: &[f64], settings: &SmoothingSettings) -> Result<FittedModel> 
     };
     let mut ring = seasonal0.clone();
     let mut evaluations = 0usize;
-    let mut sse_of = |c: Coefficients, ring: &mut Vec<f64>| {
+    let mut sse_of = |c: Coefficients, ring: &mut Vec<f64>, limit: f64| {
         evaluations += 1;
         ring.clear();
         ring.extend_from_slice(&seasonal0);
-        smoothing::run(series, shape, c, initial.level, initial.trend, ring).0
+        smoothing::run_bounded(series, shape, c, initial.level, initial.trend, ring, limit).0
     };
-    let start = brute_start(shape, |c| sse_of(c, &mut ring));
+    let start = brute_start(shape, |c, best| sse_of(c, &mut ring, best));
     let flags = free_flags(shape);
     let k = flags.iter().filter(|f| **f).count();
     let x0 = unrestricted(start, flags);
-    let min = optimizer::minimize_unit_box(k, x0, |u| sse_of(restricted(u, flags), &mut ring));
+    let min = optimizer::minimize_unit_box(k, x0, |u| {
+        sse_of(restricted(u, flags), &mut ring, f64::INFINITY)
+    });
     let coefficients = restricted(&min.x, flags);
     ring.clear();
     ring.extend_from_slice(&seasonal0);

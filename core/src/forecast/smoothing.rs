@@ -55,13 +55,30 @@ pub(crate) fn run(
     trend0: f64,
     ring: &mut [f64],
 ) -> (f64, f64, f64) {
+    run_bounded(y, shape, c, level0, trend0, ring, f64::INFINITY)
+}
+
+/// [`run`] that may stop early, returning a partial SSE above `limit`, once the SSE exceeds
+/// `limit` (checked every 16 or 32 observations). The grid search uses it to
+/// skip the rest of a point that cannot beat the best so far; the final state is then
+/// meaningless.
+#[inline]
+pub(crate) fn run_bounded(
+    y: &[f64],
+    shape: Shape,
+    c: Coefficients,
+    level0: f64,
+    trend0: f64,
+    ring: &mut [f64],
+    limit: f64,
+) -> (f64, f64, f64) {
     match (shape.trend, shape.seasonal) {
-        (false, Season::None) => run_shape::<false, 0>(y, c, level0, trend0, ring),
-        (false, Season::Add) => run_shape::<false, 1>(y, c, level0, trend0, ring),
-        (false, Season::Mul) => run_shape::<false, 2>(y, c, level0, trend0, ring),
-        (true, Season::None) => run_shape::<true, 0>(y, c, level0, trend0, ring),
-        (true, Season::Add) => run_shape::<true, 1>(y, c, level0, trend0, ring),
-        (true, Season::Mul) => run_shape::<true, 2>(y, c, level0, trend0, ring),
+        (false, Season::None) => run_shape::<false, 0>(y, c, level0, trend0, ring, limit),
+        (false, Season::Add) => run_shape::<false, 1>(y, c, level0, trend0, ring, limit),
+        (false, Season::Mul) => run_shape::<false, 2>(y, c, level0, trend0, ring, limit),
+        (true, Season::None) => run_shape::<true, 0>(y, c, level0, trend0, ring, limit),
+        (true, Season::Add) => run_shape::<true, 1>(y, c, level0, trend0, ring, limit),
+        (true, Season::Mul) => run_shape::<true, 2>(y, c, level0, trend0, ring, limit),
     }
 }
 
@@ -72,6 +89,7 @@ fn run_shape<const TREND: bool, const SEASON: u8>(
     level0: f64,
     trend0: f64,
     ring: &mut [f64],
+    limit: f64,
 ) -> (f64, f64, f64) {
     let Coefficients {
         alpha,
@@ -106,18 +124,28 @@ fn run_shape<const TREND: bool, const SEASON: u8>(
         }
         l = l_new;
         let e = yk - pred;
-        sse += e * e;
+        e * e
     };
     if SEASON == 0 {
         let mut unused = 0.0;
-        for &yk in y {
-            step(yk, &mut unused);
+        for chunk in y.chunks(32) {
+            for &yk in chunk {
+                sse += step(yk, &mut unused);
+            }
+            if sse > limit {
+                break;
+            }
         }
     } else {
         // Walk the observations one season at a time: slot i of the ring is position i.
-        for chunk in y.chunks(ring.len().max(1)) {
-            for (&yk, s) in chunk.iter().zip(ring.iter_mut()) {
-                step(yk, s);
+        'seasons: for chunk in y.chunks(ring.len().max(1)) {
+            for (ys, ss) in chunk.chunks(16).zip(ring.chunks_mut(16)) {
+                for (&yk, s) in ys.iter().zip(ss.iter_mut()) {
+                    sse += step(yk, s);
+                }
+                if sse > limit {
+                    break 'seasons;
+                }
             }
         }
     }

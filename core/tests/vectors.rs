@@ -42,6 +42,7 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         // inventory, supply and forecast (supply branch)
         "inventory.eoq" => call(input, |r: kassa::inventory::reorder::EoqInput| {
             kassa::inventory::reorder::eoq(&r)
+        }),
         "inventory.reorder_point" => {
             call(input, |r: kassa::inventory::reorder::ReorderPointInput| {
                 kassa::inventory::reorder::reorder_point(&r)
@@ -49,13 +50,17 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         }
         "inventory.min_max" => call(input, |r: kassa::inventory::reorder::MinMaxInput| {
             kassa::inventory::reorder::min_max(&r)
+        }),
         "inventory.s_s" => call(input, |r: kassa::inventory::reorder::SsInput| {
             kassa::inventory::reorder::s_s(&r)
+        }),
         "inventory.reorder_run" => call(input, |r: kassa::inventory::reorder::ReorderRunInput| {
             kassa::inventory::reorder::reorder_run(&r)
+        }),
         "inventory.adjust" => call(input, kassa::inventory::adjustment::adjust),
         "inventory.gtin" => call(input, |code: String| {
             kassa::inventory::barcode::validate_gtin(&code)
+        }),
         "supply.apply_tracking" => call(input, kassa::supply::ops::apply_tracking_events),
         "supply.receive" => call(input, kassa::supply::ops::receive_goods),
         "supply.transition" => call(input, kassa::supply::ops::transition),

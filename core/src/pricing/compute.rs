@@ -18,6 +18,16 @@ pub(super) fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
+/// Rounds to `dp` places; a value already that short is returned as is (the common case of
+/// cent prices times integer quantities, and the hot path of pricing).
+fn round(mode: RoundingMode, d: Decimal, dp: u32) -> Decimal {
+    if d.scale() <= dp {
+        d
+    } else {
+        mode.round(d, dp)
+    }
+}
+
 fn net_of(st: &State, i: usize) -> Decimal {
     st.nets.get(i).copied().unwrap_or_default()
 }
@@ -77,7 +87,7 @@ pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
     let mut weight: u64 = 0;
     for line in &input.lines {
         let q = u64::from(line.quantity);
-        let s = mode.round(mul(line.unit_price.amount(), Decimal::from(q))?, dp);
+        let s = round(mode, mul(line.unit_price.amount(), Decimal::from(q))?, dp);
         cart_subtotal = add(cart_subtotal, s)?;
         subtotals.push(s);
         total_units = total_units.saturating_add(q);
@@ -168,7 +178,7 @@ struct Coupons {
 
 impl Pricer<'_> {
     fn round_discount(&self, d: Decimal) -> Decimal {
-        self.input.rounding.discount.round(d, self.dp)
+        round(self.input.rounding.discount, d, self.dp)
     }
 
     fn promo_index(&self, id: &str) -> Option<usize> {
@@ -666,11 +676,7 @@ impl Pricer<'_> {
         let net = ship.net;
         let d = match &p.action {
             Action::FreeShipping => net,
-            Action::PercentOff { percent } => self
-                .input
-                .rounding
-                .discount
-                .round(percent_of(net, *percent)?, self.dp),
+            Action::PercentOff { percent } => self.round_discount(percent_of(net, *percent)?),
             Action::AmountOff { amount, .. } => amount.amount(),
             _ => Decimal::ZERO,
         }
@@ -714,17 +720,22 @@ impl Pricer<'_> {
             let q = Decimal::from(line.quantity);
             let tax = match (level, line.tax_inclusive) {
                 (TaxRoundingLevel::PerUnit, false) => {
-                    mul(mode.round(div(mul(net, rate)?, q)?, self.dp), q)?
+                    mul(round(mode, div(mul(net, rate)?, q)?, self.dp), q)?
                 }
                 (TaxRoundingLevel::PerUnit, true) => mul(
-                    mode.round(
+                    round(
+                        mode,
                         div(mul(net, rate)?, mul(q, add(Decimal::ONE, rate)?)?)?,
                         self.dp,
                     ),
                     q,
                 )?,
-                (_, false) => mode.round(mul(net, rate)?, self.dp),
-                (_, true) => mode.round(div(mul(net, rate)?, add(Decimal::ONE, rate)?)?, self.dp),
+                (_, false) => round(mode, mul(net, rate)?, self.dp),
+                (_, true) => round(
+                    mode,
+                    div(mul(net, rate)?, add(Decimal::ONE, rate)?)?,
+                    self.dp,
+                ),
             };
             let tax = if line.tax_inclusive {
                 tax.min(net)
@@ -777,7 +788,7 @@ impl Pricer<'_> {
                 } else {
                     mul(base, rule.rate)?
                 };
-                let total = mode.round(exact, self.dp);
+                let total = round(mode, exact, self.dp);
                 let total = if inclusive { total.min(base) } else { total };
                 let parts = Money::new(total, self.cur).allocate(&weights)?;
                 for (i, part) in members.iter().zip(parts) {
@@ -848,7 +859,6 @@ impl Pricer<'_> {
             lines_total = add(lines_total, total)?;
             lines.push(PricedLine {
                 line_id: line.line_id.clone(),
-                sku: line.sku.clone(),
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 subtotal: m(sub_i),
@@ -862,9 +872,6 @@ impl Pricer<'_> {
                 discount_total: m(disc),
                 net: m(net),
                 tax_inclusive: line.tax_inclusive,
-                tax_rule_id: rule
-                    .and_then(|r| input.tax_rules.get(r))
-                    .map(|t| t.id.clone()),
                 tax_rate: rate,
                 tax: m(tax),
                 total: m(total),

@@ -1,6 +1,6 @@
 //! The pricing engine: eligibility, stacking, discounts, shipping, tax and the result.
 
-use super::num::{add, div, mul, percent_of, sub};
+use super::num::{add, div, mul, percent_of, round, sub};
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
     RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -16,16 +16,6 @@ use rust_decimal::Decimal;
 /// A coupon code as matched: surrounding spaces removed, upper-cased.
 pub(super) fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
-}
-
-/// Rounds to `dp` places; a value already that short is returned as is (the common case of
-/// cent prices times integer quantities, and the hot path of pricing).
-fn round(mode: RoundingMode, d: Decimal, dp: u32) -> Decimal {
-    if d.scale() <= dp {
-        d
-    } else {
-        mode.round(d, dp)
-    }
 }
 
 fn net_of(st: &State, i: usize) -> Decimal {
@@ -47,7 +37,8 @@ struct Eligible {
 /// The amounts after a list of promotions applied.
 struct State {
     nets: Vec<Decimal>,
-    discounts: Vec<Vec<(usize, Decimal)>>,
+    /// (line index, promotion index, amount) in application order.
+    discounts: Vec<(usize, usize, Decimal)>,
     shipping: Option<ShippingState>,
     /// (promotion index, whole amount) in application order.
     amounts: Vec<(usize, Decimal)>,
@@ -453,7 +444,7 @@ impl Pricer<'_> {
     fn apply(&self, list: &[Eligible]) -> Result<State> {
         let mut st = State {
             nets: self.subtotals.clone(),
-            discounts: vec![Vec::new(); self.subtotals.len()],
+            discounts: Vec::with_capacity(self.subtotals.len()),
             shipping: None,
             amounts: Vec::with_capacity(list.len()),
             total_discount: Decimal::ZERO,
@@ -548,9 +539,7 @@ impl Pricer<'_> {
         if let Some(net) = st.nets.get_mut(i) {
             *net = sub(*net, d)?;
         }
-        if let Some(list) = st.discounts.get_mut(i) {
-            list.push((promo, d));
-        }
+        st.discounts.push((i, promo, d));
         Ok(d)
     }
 
@@ -831,8 +820,25 @@ impl Pricer<'_> {
             amounts,
             ..
         } = st;
+        // Group the discounts by line with one exact-size allocation per discounted line.
+        let mut counts = vec![0usize; input.lines.len()];
+        for (i, _, _) in &discounts {
+            if let Some(c) = counts.get_mut(*i) {
+                *c += 1;
+            }
+        }
+        let mut per_line: Vec<Vec<LineDiscount>> =
+            counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+        for &(i, p, a) in &discounts {
+            if let Some(list) = per_line.get_mut(i) {
+                list.push(LineDiscount {
+                    promotion_id: promo_id(p),
+                    amount: m(a),
+                });
+            }
+        }
         for (i, ((line, (rule, tax)), line_discounts)) in
-            input.lines.iter().zip(taxes).zip(discounts).enumerate()
+            input.lines.iter().zip(taxes).zip(per_line).enumerate()
         {
             let sub_i = self.subtotals.get(i).copied().unwrap_or_default();
             let net = nets.get(i).copied().unwrap_or_default();
@@ -862,13 +868,7 @@ impl Pricer<'_> {
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 subtotal: m(sub_i),
-                discounts: line_discounts
-                    .into_iter()
-                    .map(|(p, a)| LineDiscount {
-                        promotion_id: promo_id(p),
-                        amount: m(a),
-                    })
-                    .collect(),
+                discounts: line_discounts,
                 discount_total: m(disc),
                 net: m(net),
                 tax_inclusive: line.tax_inclusive,

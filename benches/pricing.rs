@@ -3,7 +3,7 @@
 //!
 //! `KASSA_PRICING_CALLGRIND=<n>` skips criterion and prices the 200-line cart `n` times, so
 //! `valgrind --tool=callgrind` can be run with n = 0 and n = 100 and the difference divided
-//! by 100 × 200 (see docs/performance.md).
+//! by 100 × 200 (see docs/performance.md). `KASSA_PRICING_LINES` changes the cart size.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{criterion_group, Criterion};
@@ -85,7 +85,9 @@ criterion_group!(benches, bench);
 fn main() {
     if let Ok(n) = std::env::var("KASSA_PRICING_CALLGRIND") {
         let n: usize = n.parse().expect("a count");
-        let large = cart(200);
+        let lines =
+            std::env::var("KASSA_PRICING_LINES").map_or(200, |l| l.parse().expect("a count"));
+        let large = cart(lines);
         for _ in 0..n {
             black_box(price_cart(black_box(&large)).unwrap());
         }

@@ -318,10 +318,8 @@ impl Pricer<'_> {
         }
         let mut tier_percent = Decimal::ZERO;
         match &p.action {
-            Action::BuyXGetY { buy, get, .. } => {
-                if units < u64::from(*buy) + u64::from(*get) {
-                    return Err(RejectionReason::MinQuantityNotMet);
-                }
+            Action::BuyXGetY { buy, get, .. } if units < u64::from(*buy) + u64::from(*get) => {
+                return Err(RejectionReason::MinQuantityNotMet);
             }
             Action::Tiered { basis, tiers } => {
                 let measure = match basis {

@@ -1,6 +1,6 @@
 //! The pricing engine: eligibility, stacking, discounts, shipping, tax and the result.
 
-use super::num::{add, div, mul, percent_of, round, sub};
+use super::num::{add, mul, ratio_round, round, sub};
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
     RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -170,6 +170,17 @@ struct Coupons {
 impl Pricer<'_> {
     fn round_discount(&self, d: Decimal) -> Decimal {
         round(self.input.rounding.discount, d, self.dp)
+    }
+
+    /// `percent` % of `value`, rounded at the discount point.
+    fn percent_discount(&self, value: Decimal, percent: Decimal) -> Result<Decimal> {
+        ratio_round(
+            self.input.rounding.discount,
+            value,
+            percent,
+            Decimal::ONE_HUNDRED,
+            self.dp,
+        )
     }
 
     fn promo_index(&self, id: &str) -> Option<usize> {
@@ -475,14 +486,12 @@ impl Pricer<'_> {
         match &p.action {
             Action::PercentOff { percent } if order_level => {
                 let base = self.sum_nets(st, &e.targets)?;
-                let total = self.round_discount(percent_of(base, *percent)?).min(base);
+                let total = self.percent_discount(base, *percent)?.min(base);
                 self.allocate(e, st, total)
             }
             Action::Tiered { .. } if order_level => {
                 let base = self.sum_nets(st, &e.targets)?;
-                let total = self
-                    .round_discount(percent_of(base, e.tier_percent)?)
-                    .min(base);
+                let total = self.percent_discount(base, e.tier_percent)?.min(base);
                 self.allocate(e, st, total)
             }
             Action::AmountOff {
@@ -492,12 +501,12 @@ impl Pricer<'_> {
                 let base = self.sum_nets(st, &e.targets)?;
                 self.allocate(e, st, amount.amount().min(base))
             }
-            Action::PercentOff { percent } => self.per_line(e, st, |_, net| {
-                Ok(self.round_discount(percent_of(net, *percent)?))
-            }),
-            Action::Tiered { .. } => self.per_line(e, st, |_, net| {
-                Ok(self.round_discount(percent_of(net, e.tier_percent)?))
-            }),
+            Action::PercentOff { percent } => {
+                self.per_line(e, st, |_, net| self.percent_discount(net, *percent))
+            }
+            Action::Tiered { .. } => {
+                self.per_line(e, st, |_, net| self.percent_discount(net, e.tier_percent))
+            }
             Action::AmountOff {
                 amount,
                 per_unit: true,
@@ -588,11 +597,14 @@ impl Pricer<'_> {
             let k = free.min(q);
             free -= k;
             let net = net_of(st, i);
-            let exact = div(
-                mul(mul(net, Decimal::from(k))?, percent)?,
+            let d = ratio_round(
+                self.input.rounding.discount,
+                net,
+                mul(Decimal::from(k), percent)?,
                 mul(Decimal::from(q), Decimal::ONE_HUNDRED)?,
-            )?;
-            let d = self.round_discount(exact).min(net);
+                self.dp,
+            )?
+            .min(net);
             total = add(total, self.book(st, i, e.promo, d)?)?;
         }
         Ok(total)
@@ -663,7 +675,7 @@ impl Pricer<'_> {
         let net = ship.net;
         let d = match &p.action {
             Action::FreeShipping => net,
-            Action::PercentOff { percent } => self.round_discount(percent_of(net, *percent)?),
+            Action::PercentOff { percent } => self.percent_discount(net, *percent)?,
             Action::AmountOff { amount, .. } => amount.amount(),
             _ => Decimal::ZERO,
         }
@@ -705,24 +717,16 @@ impl Pricer<'_> {
                 continue;
             }
             let q = Decimal::from(line.quantity);
-            let tax = match (level, line.tax_inclusive) {
-                (TaxRoundingLevel::PerUnit, false) => {
-                    mul(round(mode, div(mul(net, rate)?, q)?, self.dp), q)?
-                }
-                (TaxRoundingLevel::PerUnit, true) => mul(
-                    round(
-                        mode,
-                        div(mul(net, rate)?, mul(q, add(Decimal::ONE, rate)?)?)?,
-                        self.dp,
-                    ),
-                    q,
-                )?,
-                (_, false) => round(mode, mul(net, rate)?, self.dp),
-                (_, true) => round(
-                    mode,
-                    div(mul(net, rate)?, add(Decimal::ONE, rate)?)?,
-                    self.dp,
-                ),
+            // Tax-exclusive: net × rate; inclusive: net × rate ÷ (1 + rate).
+            let den = if line.tax_inclusive {
+                add(Decimal::ONE, rate)?
+            } else {
+                Decimal::ONE
+            };
+            let tax = if level == TaxRoundingLevel::PerUnit {
+                mul(ratio_round(mode, net, rate, mul(den, q)?, self.dp)?, q)?
+            } else {
+                ratio_round(mode, net, rate, den, self.dp)?
             };
             let tax = if line.tax_inclusive {
                 tax.min(net)
@@ -770,12 +774,12 @@ impl Pricer<'_> {
                 if base.is_zero() {
                     continue;
                 }
-                let exact = if inclusive {
-                    div(mul(base, rule.rate)?, add(Decimal::ONE, rule.rate)?)?
+                let den = if inclusive {
+                    add(Decimal::ONE, rule.rate)?
                 } else {
-                    mul(base, rule.rate)?
+                    Decimal::ONE
                 };
-                let total = round(mode, exact, self.dp);
+                let total = ratio_round(mode, base, rule.rate, den, self.dp)?;
                 let total = if inclusive { total.min(base) } else { total };
                 let parts = Money::new(total, self.cur).allocate(&weights)?;
                 for (i, part) in members.iter().zip(parts) {

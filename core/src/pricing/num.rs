@@ -29,6 +29,63 @@ pub(super) fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
     a.checked_sub(b).ok_or_else(overflow)
 }
 
+/// `round(value × num ÷ den)` to `dp` places with `mode`, computed exactly in 128-bit integers
+/// when the operands fit (the hot path), else with `Decimal` arithmetic (28 significant
+/// digits) and then rounded. `den` must be positive.
+pub(super) fn ratio_round(
+    mode: RoundingMode,
+    value: Decimal,
+    num: Decimal,
+    den: Decimal,
+    dp: u32,
+) -> Result<Decimal> {
+    if let Some(d) = exact_ratio(mode, value, num, den, dp) {
+        return Ok(d);
+    }
+    Ok(round(mode, div(mul(value, num)?, den)?, dp))
+}
+
+fn exact_ratio(
+    mode: RoundingMode,
+    value: Decimal,
+    num: Decimal,
+    den: Decimal,
+    dp: u32,
+) -> Option<Decimal> {
+    // value = V/10^a, num = N/10^b, den = D/10^c:
+    // result × 10^dp = V·N·10^(dp+c) / (D·10^(a+b)).
+    let d = den.mantissa();
+    if d <= 0 {
+        return None;
+    }
+    let top = value
+        .mantissa()
+        .checked_mul(num.mantissa())?
+        .checked_mul(10i128.checked_pow(dp + den.scale())?)?;
+    let bottom = d.checked_mul(10i128.checked_pow(value.scale() + num.scale())?)?;
+    let (q, r) = (top / bottom, top % bottom);
+    let q = if rounds_away(mode, q, r, bottom) {
+        q + top.signum()
+    } else {
+        q
+    };
+    Decimal::try_from_i128_with_scale(q, dp).ok()
+}
+
+/// Whether a quotient `q` with remainder `r` of a division by `divisor` (> 0) moves one unit
+/// away from zero under `mode`.
+fn rounds_away(mode: RoundingMode, q: i128, r: i128, divisor: i128) -> bool {
+    let twice = r.unsigned_abs().saturating_mul(2);
+    let whole = divisor.unsigned_abs();
+    match mode {
+        RoundingMode::Down => false,
+        RoundingMode::Up => r != 0,
+        RoundingMode::HalfUp => twice >= whole,
+        RoundingMode::HalfDown => twice > whole,
+        RoundingMode::HalfEven => twice > whole || (twice == whole && q % 2 != 0),
+    }
+}
+
 /// Rounds `d` to `dp` places with `mode`, exactly like [`RoundingMode::round`] but in
 /// 128-bit integer arithmetic on the mantissa; a value already that short is returned as is.
 pub(crate) fn round(mode: RoundingMode, d: Decimal, dp: u32) -> Decimal {
@@ -41,16 +98,11 @@ pub(crate) fn round(mode: RoundingMode, d: Decimal, dp: u32) -> Decimal {
     };
     let m = d.mantissa();
     let (q, r) = (m / p, m % p);
-    let twice = r.unsigned_abs() * 2;
-    let half = p.unsigned_abs();
-    let away = match mode {
-        RoundingMode::Down => false,
-        RoundingMode::Up => r != 0,
-        RoundingMode::HalfUp => twice >= half,
-        RoundingMode::HalfDown => twice > half,
-        RoundingMode::HalfEven => twice > half || (twice == half && q % 2 != 0),
+    let q = if rounds_away(mode, q, r, p) {
+        q + m.signum()
+    } else {
+        q
     };
-    let q = if away { q + m.signum() } else { q };
     Decimal::try_from_i128_with_scale(q, dp).unwrap_or_else(|_| mode.round(d, dp))
 }
 
@@ -62,11 +114,6 @@ pub(super) fn mul(a: Decimal, b: Decimal) -> Result<Decimal> {
 /// `a ÷ b` (`b` is never zero at the call sites; zero is still an error, not a panic).
 pub(super) fn div(a: Decimal, b: Decimal) -> Result<Decimal> {
     a.checked_div(b).ok_or_else(overflow)
-}
-
-/// `value × percent ÷ 100`.
-pub(super) fn percent_of(value: Decimal, percent: Decimal) -> Result<Decimal> {
-    div(mul(value, percent)?, Decimal::ONE_HUNDRED)
 }
 
 #[cfg(test)]
@@ -98,6 +145,37 @@ mod tests {
             prop_assert_eq!(add(x, y).unwrap(), x + y);
             prop_assert_eq!(sub(x, y).unwrap(), x - y);
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// The exact integer path agrees with exact rational arithmetic done in Decimal when
+        /// the Decimal quotient is exact (denominators 1, 2, 4, 5, 8, 10, 100 ...).
+        #[test]
+        fn ratio_matches_decimal(v in -10_000_000i64..10_000_000, n in 0i64..100_000, d in prop::sample::select(vec![1i64, 2, 4, 5, 8, 10, 16, 20, 25, 100, 125]),
+                                 sv in 0u32..4, sn in 0u32..5, dp in 0u32..4, mode in mode()) {
+            let (value, num, den) = (Decimal::new(v, sv), Decimal::new(n, sn), Decimal::from(d));
+            let slow = mode.round(value * num / den, dp);
+            prop_assert_eq!(ratio_round(mode, value, num, den, dp).unwrap(), slow);
+        }
+    }
+
+    #[test]
+    fn ratio_ties_are_exact() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        // 0.03 × 0.2 / 1.2 = 0.005 exactly: a true tie, whatever 28-digit division would say.
+        assert_eq!(
+            ratio_round(RoundingMode::HalfEven, d("0.03"), d("0.2"), d("1.2"), 2).unwrap(),
+            d("0.00")
+        );
+        assert_eq!(
+            ratio_round(RoundingMode::HalfUp, d("0.03"), d("0.2"), d("1.2"), 2).unwrap(),
+            d("0.01")
+        );
+        assert_eq!(
+            ratio_round(RoundingMode::HalfDown, d("0.03"), d("0.2"), d("1.2"), 2).unwrap(),
+            d("0.00")
+        );
     }
 
     #[test]

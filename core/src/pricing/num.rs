@@ -8,24 +8,14 @@ fn overflow() -> KassaError {
     KassaError::validation("lines", "amounts too large to price exactly")
 }
 
-/// `a + b`. Same-scale operands (the hot path: amounts in minor units) are added as 128-bit
-/// mantissas; anything else goes through `Decimal::checked_add`.
+/// `a + b`. (A same-scale fast path on 128-bit mantissas was measured slower than
+/// `Decimal::checked_add` under callgrind, so there is none.)
 pub(super) fn add(a: Decimal, b: Decimal) -> Result<Decimal> {
-    if a.scale() == b.scale() {
-        if let Ok(d) = Decimal::try_from_i128_with_scale(a.mantissa() + b.mantissa(), a.scale()) {
-            return Ok(d);
-        }
-    }
     a.checked_add(b).ok_or_else(overflow)
 }
 
-/// `a − b` (same fast path as [`add`]).
+/// `a − b`.
 pub(super) fn sub(a: Decimal, b: Decimal) -> Result<Decimal> {
-    if a.scale() == b.scale() {
-        if let Ok(d) = Decimal::try_from_i128_with_scale(a.mantissa() - b.mantissa(), a.scale()) {
-            return Ok(d);
-        }
-    }
     a.checked_sub(b).ok_or_else(overflow)
 }
 

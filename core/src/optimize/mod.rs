@@ -14,7 +14,13 @@
 //! - [`rng`]: the seeded, host-independent PRNG.
 
 pub mod covariance;
+pub mod frontier;
+pub mod market;
+pub mod ops;
 pub mod portfolio;
 mod qp;
+pub mod qubo;
 pub mod returns;
+pub mod risk;
+pub mod scenario;
 pub mod rng;

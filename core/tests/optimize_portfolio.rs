@@ -66,7 +66,11 @@ fn three_asset_diagonal_closed_forms() {
     }
     // target return on the frontier hits the target exactly
     let er = prep.efficient_return(0.09).unwrap();
-    assert!((er.expected_return - 0.09).abs() < 1e-12, "{}", er.expected_return);
+    assert!(
+        (er.expected_return - 0.09).abs() < 1e-12,
+        "{}",
+        er.expected_return
+    );
     let ek = prep.efficient_risk(0.2).unwrap();
     assert!((ek.volatility - 0.2).abs() < 1e-10, "{}", ek.volatility);
 }

@@ -63,12 +63,18 @@ fn exact_equals_brute_force() {
 
 fn random_selection(n: usize, k: usize, seed: u64) -> SelectionRequest {
     let mut r = Xoshiro256::new(seed);
-    let f: Vec<Vec<f64>> = (0..n).map(|_| (0..3).map(|_| r.normal() * 0.1).collect()).collect();
+    let f: Vec<Vec<f64>> = (0..n)
+        .map(|_| (0..3).map(|_| r.normal() * 0.1).collect())
+        .collect();
     let cov: Vec<Vec<f64>> = (0..n)
         .map(|i| {
             (0..n)
                 .map(|j| {
-                    let d = if i == j { 0.02 + 0.03 * ((i * 7 + 3) % 5) as f64 / 5.0 } else { 0.0 };
+                    let d = if i == j {
+                        0.02 + 0.03 * ((i * 7 + 3) % 5) as f64 / 5.0
+                    } else {
+                        0.0
+                    };
                     (0..3).map(|k| f[i][k] * f[j][k]).sum::<f64>() + d
                 })
                 .collect()
@@ -102,7 +108,11 @@ fn selection_exact_matches_subset_brute_force() {
             let x: Vec<bool> = (0..10).map(|i| mask >> i & 1 == 1).collect();
             best = best.max(m.evaluate(&x).2);
         }
-        assert!((res.objective - best).abs() < 1e-12, "{} vs {best}", res.objective);
+        assert!(
+            (res.objective - best).abs() < 1e-12,
+            "{} vs {best}",
+            res.objective
+        );
         assert!((res.energy + res.objective).abs() < 1e-9);
     }
 }
@@ -116,13 +126,24 @@ fn annealing_finds_the_optimum_on_95_percent_of_n20() {
         let m = req.model().unwrap();
         let (xe, ee) = exact::solve(&m.qubo).unwrap();
         assert_eq!(xe.iter().filter(|b| **b).count(), m.budget());
-        let out = anneal::solve(&m.qubo, Some(m.budget()), &AnnealSettings { seed, ..AnnealSettings::default() }).unwrap();
+        let out = anneal::solve(
+            &m.qubo,
+            Some(m.budget()),
+            &AnnealSettings {
+                seed,
+                ..AnnealSettings::default()
+            },
+        )
+        .unwrap();
         assert_eq!(out.x.iter().filter(|b| **b).count(), m.budget());
         if (out.energy - ee).abs() <= 1e-9 * (1.0 + ee.abs()) {
             hits += 1;
         }
     }
-    assert!(hits * 100 >= trials * 95, "annealing hit the optimum {hits}/{trials}");
+    assert!(
+        hits * 100 >= trials * 95,
+        "annealing hit the optimum {hits}/{trials}"
+    );
     // unconstrained single-flip annealing on a general QUBO
     let q = random_qubo(16, 5);
     let out = anneal::solve(&q, None, &AnnealSettings::default()).unwrap();
@@ -162,25 +183,45 @@ fn sampler_first_then_fallback_with_reasons() {
     let s = SolveSettings::default();
     let none = block_on(m.solve(&s, None)).unwrap();
     assert_eq!(none.solver, SolverKind::Exact);
-    assert!(none.reason.contains("no quantum sampler registered"), "{}", none.reason);
+    assert!(
+        none.reason.contains("no quantum sampler registered"),
+        "{}",
+        none.reason
+    );
 
     let good = vec![true, true, true, false, false, false, false, false];
-    let ok = FakeSampler { available: true, fail: false, answer: vec![good.clone()] };
+    let ok = FakeSampler {
+        available: true,
+        fail: false,
+        answer: vec![good.clone()],
+    };
     let r = block_on(m.solve(&s, Some(&ok))).unwrap();
     assert_eq!(r.solver, SolverKind::Quantum);
     assert_eq!(r.indices, vec![0, 1, 2]);
 
-    let down = FakeSampler { available: false, fail: false, answer: vec![] };
+    let down = FakeSampler {
+        available: false,
+        fail: false,
+        answer: vec![],
+    };
     let r = block_on(m.solve(&s, Some(&down))).unwrap();
     assert_eq!(r.solver, SolverKind::Exact);
     assert!(r.reason.contains("unavailable"));
 
-    let failing = FakeSampler { available: true, fail: true, answer: vec![] };
+    let failing = FakeSampler {
+        available: true,
+        fail: true,
+        answer: vec![],
+    };
     let r = block_on(m.solve(&s, Some(&failing))).unwrap();
     assert!(r.reason.contains("failed: queue full"), "{}", r.reason);
     assert_eq!(r.objective, none.objective);
 
-    let infeasible = FakeSampler { available: true, fail: false, answer: vec![vec![true; 8]] };
+    let infeasible = FakeSampler {
+        available: true,
+        fail: false,
+        answer: vec![vec![true; 8]],
+    };
     let r = block_on(m.solve(&s, Some(&infeasible))).unwrap();
     assert!(r.reason.contains("no feasible sample"));
 

@@ -236,7 +236,10 @@ mod tests {
         assert!((c[0][1] - c[1][0]).abs() < 1e-18);
         let (lw, s) = ledoit_wolf(&r, 1.0).unwrap();
         assert!((0.0..=1.0).contains(&s));
-        assert!(is_positive_definite(&[lw[0][0], lw[0][1], lw[1][0], lw[1][1]], 2));
+        assert!(is_positive_definite(
+            &[lw[0][0], lw[0][1], lw[1][0], lw[1][1]],
+            2
+        ));
     }
 
     #[test]

@@ -91,7 +91,11 @@ impl CachedMarketData {
     }
 
     /// A cache with the given TTL (an entry older than `ttl` is refetched).
-    pub fn with_ttl(source: Arc<dyn MarketDataSource>, clock: Arc<dyn Clock>, ttl: Duration) -> Self {
+    pub fn with_ttl(
+        source: Arc<dyn MarketDataSource>,
+        clock: Arc<dyn Clock>,
+        ttl: Duration,
+    ) -> Self {
         CachedMarketData {
             source,
             clock,
@@ -118,11 +122,7 @@ impl CachedMarketData {
     /// Reads through the cache. A failed fetch is not cached.
     pub async fn prices(&self, query: &MarketQuery) -> Result<CachedPrices> {
         let now = self.clock.now();
-        let cached = self
-            .entries
-            .lock()
-            .ok()
-            .and_then(|m| m.get(query).cloned());
+        let cached = self.entries.lock().ok().and_then(|m| m.get(query).cloned());
         if let Some((at, obs)) = cached {
             if now >= at && now - at < self.ttl {
                 self.count(CacheStatus::Hit);

@@ -22,5 +22,5 @@ mod qp;
 pub mod qubo;
 pub mod returns;
 pub mod risk;
-pub mod scenario;
 pub mod rng;
+pub mod scenario;

@@ -38,12 +38,18 @@ pub struct TargetRequest {
 
 /// `optimize.efficient_return`: minimum risk for at least `target` expected return.
 pub fn efficient_return(r: TargetRequest) -> Result<PortfolioResult> {
-    Ok(r.problem.prepare()?.efficient_return(r.target)?.rounded(DECIMALS))
+    Ok(r.problem
+        .prepare()?
+        .efficient_return(r.target)?
+        .rounded(DECIMALS))
 }
 
 /// `optimize.efficient_risk`: maximum return for at most `target` volatility.
 pub fn efficient_risk(r: TargetRequest) -> Result<PortfolioResult> {
-    Ok(r.problem.prepare()?.efficient_risk(r.target)?.rounded(DECIMALS))
+    Ok(r.problem
+        .prepare()?
+        .efficient_risk(r.target)?
+        .rounded(DECIMALS))
 }
 
 /// A frontier request.
@@ -111,14 +117,23 @@ pub fn var(r: VarRequest) -> Result<VarReport> {
         return Err(KassaError::validation("weights", "no weights"));
     }
     if let Some(i) = r.weights.iter().position(|w| !w.is_finite()) {
-        return Err(KassaError::validation(format!("weights[{i}]"), "is not finite"));
+        return Err(KassaError::validation(
+            format!("weights[{i}]"),
+            "is not finite",
+        ));
     }
     if r.returns.len() < 2 {
-        return Err(KassaError::validation("returns", "too few observations: at least 2 rows needed"));
+        return Err(KassaError::validation(
+            "returns",
+            "too few observations: at least 2 rows needed",
+        ));
     }
     for (t, row) in r.returns.iter().enumerate() {
         if let Some(i) = row.iter().position(|x| !x.is_finite()) {
-            return Err(KassaError::validation(format!("returns[{t}][{i}]"), "is not finite"));
+            return Err(KassaError::validation(
+                format!("returns[{t}][{i}]"),
+                "is not finite",
+            ));
         }
     }
     let pr = risk::portfolio_returns(&r.weights, &r.returns)?;
@@ -137,7 +152,14 @@ pub fn var(r: VarRequest) -> Result<VarReport> {
             let mu = returns::mean_returns(&table, 1.0);
             let cov = super::covariance::sample_covariance(&table, 1.0)?;
             let flat: Vec<f64> = cov.into_iter().flatten().collect();
-            risk::monte_carlo(&r.weights, &mu, &flat, &r.confidence_levels, r.simulations, r.seed)?
+            risk::monte_carlo(
+                &r.weights,
+                &mu,
+                &flat,
+                &r.confidence_levels,
+                r.simulations,
+                r.seed,
+            )?
         }
     };
     Ok(VarReport {

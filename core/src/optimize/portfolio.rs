@@ -150,7 +150,10 @@ impl PortfolioResult {
 
 fn finite(field: &str, v: &[f64]) -> Result<()> {
     match v.iter().position(|x| !x.is_finite()) {
-        Some(i) => Err(KassaError::validation(format!("{field}[{i}]"), "is not finite")),
+        Some(i) => Err(KassaError::validation(
+            format!("{field}[{i}]"),
+            "is not finite",
+        )),
         None => Ok(()),
     }
 }
@@ -202,7 +205,10 @@ impl PortfolioProblem {
             if l > u {
                 return Err(KassaError::validation(
                     format!("lower[{i}]"),
-                    format!("lower bound {l} of '{}' is above its upper bound {u}", assets.get(i).map_or("", String::as_str)),
+                    format!(
+                        "lower bound {l} of '{}' is above its upper bound {u}",
+                        assets.get(i).map_or("", String::as_str)
+                    ),
                 ));
             }
         }
@@ -400,7 +406,8 @@ impl Prepared {
             }
         }
         for i in order {
-            let room_i = self.upper.get(i).copied().unwrap_or(0.0) - self.lower.get(i).copied().unwrap_or(0.0);
+            let room_i = self.upper.get(i).copied().unwrap_or(0.0)
+                - self.lower.get(i).copied().unwrap_or(0.0);
             let mut add = room_i.min(rem).max(0.0);
             if let Some(g) = self.group_of.get(i).copied().flatten() {
                 let cap = self.caps.get(g).copied().unwrap_or(0.0);
@@ -462,39 +469,49 @@ impl Prepared {
             let sb = qp::mat_vec(&self.sigma, n, &b);
             let (ca, cb, cc) = (qp::dot(&a, &sa), qp::dot(&a, &sb), qp::dot(&b, &sb));
             let rtol = 1e-12 * (1.0 + ra.abs());
-            // the t this face asks for; +inf / -inf mean "further right / left"
-            let want = match goal {
-                Goal::Return(r) => {
-                    if rb > rtol {
-                        (r - ra) / rb
-                    } else if ra + rtol >= r {
-                        t.min(0.0)
-                    } else {
-                        f64::INFINITY
-                    }
+            let bmax = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            // the t this face asks for; +inf means "further right", 0 "further left"
+            let want = if bmax * scale <= 1e-10 {
+                // a vertex: the solution does not move with t on this face
+                match goal {
+                    Goal::Return(r) if ra + rtol < r => f64::INFINITY,
+                    Goal::Risk(s) if ca < s * s * (1.0 - 1e-12) => f64::INFINITY,
+                    _ => 0.0,
                 }
-                Goal::Risk(s) => {
-                    let target = s * s;
-                    if cc > 1e-300 {
-                        let disc = (cb * cb - cc * (ca - target)).max(0.0);
-                        (-cb + disc.sqrt()) / cc
-                    } else if cb > 1e-300 {
-                        (target - ca) / (2.0 * cb)
-                    } else if ca <= target {
-                        f64::INFINITY
-                    } else {
-                        0.0
+            } else {
+                match goal {
+                    Goal::Return(r) => {
+                        if rb > rtol {
+                            (r - ra) / rb
+                        } else if ra + rtol >= r {
+                            t.min(0.0)
+                        } else {
+                            f64::INFINITY
+                        }
                     }
-                }
-                Goal::Sharpe => {
-                    let p = ra - rf;
-                    let den = rb * cb - p * cc;
-                    if den.abs() > 1e-300 {
-                        (p * cb - rb * ca) / den
-                    } else if rb > 0.0 {
-                        f64::INFINITY
-                    } else {
-                        0.0
+                    Goal::Risk(s) => {
+                        let target = s * s;
+                        if cc > 1e-300 {
+                            let disc = (cb * cb - cc * (ca - target)).max(0.0);
+                            (-cb + disc.sqrt()) / cc
+                        } else if cb > 1e-300 {
+                            (target - ca) / (2.0 * cb)
+                        } else if ca <= target {
+                            f64::INFINITY
+                        } else {
+                            0.0
+                        }
+                    }
+                    Goal::Sharpe => {
+                        let p = ra - rf;
+                        let den = rb * cb - p * cc;
+                        if den.abs() > 1e-300 {
+                            (p * cb - rb * ca) / den
+                        } else if rb > 0.0 {
+                            f64::INFINITY
+                        } else {
+                            0.0
+                        }
                     }
                 }
             };
@@ -562,7 +579,10 @@ impl Prepared {
     /// Maximum expected return for a volatility of at most `target`.
     pub fn efficient_risk(&self, target: f64) -> Result<PortfolioResult> {
         if !(target.is_finite() && target > 0.0) {
-            return Err(KassaError::validation("targetVolatility", "must be positive"));
+            return Err(KassaError::validation(
+                "targetVolatility",
+                "must be positive",
+            ));
         }
         let mv = self.min_variance()?;
         if target < mv.volatility * (1.0 - 1e-12) {

@@ -281,11 +281,7 @@ impl Constraints<'_> {
             let xn = self.project(&trial);
             let tn = 0.5 * (1.0 + (1.0 + 4.0 * t * t).sqrt());
             let beta = (t - 1.0) / tn;
-            y = xn
-                .iter()
-                .zip(&x)
-                .map(|(a, b)| a + beta * (a - b))
-                .collect();
+            y = xn.iter().zip(&x).map(|(a, b)| a + beta * (a - b)).collect();
             x = xn;
             t = tn;
         }
@@ -583,7 +579,14 @@ impl Constraints<'_> {
         .with_meta("iterations", max_iter))
     }
 
-    fn finish(&self, c: &[f64], fs: FaceSol, face: Face, iterations: usize, method: &'static str) -> Solution {
+    fn finish(
+        &self,
+        c: &[f64],
+        fs: FaceSol,
+        face: Face,
+        iterations: usize,
+        method: &'static str,
+    ) -> Solution {
         let n = self.n;
         let mut w = fs.w;
         for (i, wi) in w.iter_mut().enumerate() {

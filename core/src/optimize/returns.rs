@@ -318,9 +318,15 @@ mod tests {
         assert_eq!(e.details[0].field, "observations[4].price");
         assert!(e.message.contains("oil") && e.message.contains("2026-01-03"));
         bad[4].price = -1.0;
-        assert!(align(&bad, Alignment::Intersect).unwrap_err().message.contains("positive"));
+        assert!(align(&bad, Alignment::Intersect)
+            .unwrap_err()
+            .message
+            .contains("positive"));
         bad[4].price = f64::INFINITY;
-        assert!(align(&bad, Alignment::Intersect).unwrap_err().message.contains("infinite"));
+        assert!(align(&bad, Alignment::Intersect)
+            .unwrap_err()
+            .message
+            .contains("infinite"));
         let few = align(&o[..4], Alignment::Intersect).unwrap_err();
         assert!(few.message.contains("too few"), "{few}");
     }

@@ -58,7 +58,10 @@ pub fn empirical(portfolio_returns: &[f64], levels: &[f64]) -> Result<Vec<RiskMe
         return Err(KassaError::validation("returns", "no returns"));
     }
     if let Some(i) = portfolio_returns.iter().position(|x| !x.is_finite()) {
-        return Err(KassaError::validation(format!("returns[{i}]"), "is not finite"));
+        return Err(KassaError::validation(
+            format!("returns[{i}]"),
+            "is not finite",
+        ));
     }
     let mut losses: Vec<f64> = portfolio_returns.iter().map(|r| -r).collect();
     losses.sort_by(|a, b| b.total_cmp(a)); // worst first
@@ -216,7 +219,10 @@ pub fn normal_cdf(x: f64) -> f64 {
 pub fn parametric(mean: f64, vol: f64, levels: &[f64]) -> Result<Vec<RiskMeasure>> {
     check_levels(levels)?;
     if !(mean.is_finite() && vol.is_finite() && vol >= 0.0) {
-        return Err(KassaError::validation("volatility", "must be finite and non-negative"));
+        return Err(KassaError::validation(
+            "volatility",
+            "must be finite and non-negative",
+        ));
     }
     Ok(levels
         .iter()
@@ -243,7 +249,10 @@ pub fn monte_carlo(
 ) -> Result<Vec<RiskMeasure>> {
     let n = weights.len();
     if mu.len() != n || cov.len() != n * n {
-        return Err(KassaError::validation("covariance", "sizes do not match the weights"));
+        return Err(KassaError::validation(
+            "covariance",
+            "sizes do not match the weights",
+        ));
     }
     if !(100..=10_000_000).contains(&simulations) {
         return Err(KassaError::validation(
@@ -262,7 +271,11 @@ pub fn monte_carlo(
     // wᵀ(μ + Lz) = wᵀμ + (Lᵀw)ᵀz
     let mean: f64 = weights.iter().zip(mu).map(|(a, b)| a * b).sum();
     let v: Vec<f64> = (0..n)
-        .map(|j| (0..n).map(|i| weights.get(i).copied().unwrap_or(0.0) * l[(i, j)]).sum())
+        .map(|j| {
+            (0..n)
+                .map(|i| weights.get(i).copied().unwrap_or(0.0) * l[(i, j)])
+                .sum()
+        })
         .collect();
     let mut rng = Xoshiro256::new(seed);
     let draws: Vec<f64> = (0..simulations)

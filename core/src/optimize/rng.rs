@@ -136,9 +136,14 @@ mod tests {
         assert!(mean.abs() < 0.03, "{mean}");
         assert!((var - 1.0).abs() < 0.05, "{var}");
         assert!((0..1000).all(|_| r.below(7) < 7));
-        for x in [1e-300, 0.001, 0.5, 0.9999, 1.0, 1.5, 2.0, 10.0, 1e10, 5e-324] {
+        for x in [
+            1e-300, 0.001, 0.5, 0.9999, 1.0, 1.5, 2.0, 10.0, 1e10, 5e-324,
+        ] {
             let (a, b) = (portable_ln(x), x.ln());
-            assert!((a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1.0), "{x}: {a} {b}");
+            assert!(
+                (a - b).abs() <= 4.0 * f64::EPSILON * b.abs().max(1.0),
+                "{x}: {a} {b}"
+            );
         }
     }
 }

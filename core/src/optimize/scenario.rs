@@ -112,7 +112,11 @@ impl Estimates {
     }
 
     /// Optimizes for `objective` under `c`.
-    pub fn optimize(&self, objective: Objective, c: &PortfolioConstraints) -> Result<PortfolioResult> {
+    pub fn optimize(
+        &self,
+        objective: Objective,
+        c: &PortfolioConstraints,
+    ) -> Result<PortfolioResult> {
         let p = self.problem(c).prepare()?;
         match objective {
             Objective::MinVariance => p.min_variance(),
@@ -121,7 +125,12 @@ impl Estimates {
     }
 
     /// Evaluates fixed weights.
-    pub fn evaluate(&self, weights: &[f64], risk_free_rate: f64, exposure: f64) -> Result<ScenarioSide> {
+    pub fn evaluate(
+        &self,
+        weights: &[f64],
+        risk_free_rate: f64,
+        exposure: f64,
+    ) -> Result<ScenarioSide> {
         let n = self.assets.len();
         if weights.len() != n {
             return Err(KassaError::validation(
@@ -129,16 +138,29 @@ impl Estimates {
                 format!("{} weights for {n} assets", weights.len()),
             ));
         }
-        let ret: f64 = weights.iter().zip(&self.expected_returns).map(|(a, b)| a * b).sum();
+        let ret: f64 = weights
+            .iter()
+            .zip(&self.expected_returns)
+            .map(|(a, b)| a * b)
+            .sum();
         let mut var = 0.0;
         for (i, wi) in weights.iter().enumerate() {
             for (j, wj) in weights.iter().enumerate() {
-                let s = self.covariance.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                let s = self
+                    .covariance
+                    .get(i)
+                    .and_then(|r| r.get(j))
+                    .copied()
+                    .unwrap_or(0.0);
                 var += wi * wj * s;
             }
         }
         let vol = var.max(0.0).sqrt();
-        let rows = self.returns.as_ref().map(|r| r.returns.as_slice()).unwrap_or(&[]);
+        let rows = self
+            .returns
+            .as_ref()
+            .map(|r| r.returns.as_slice())
+            .unwrap_or(&[]);
         let pr = risk::portfolio_returns(weights, rows)?;
         let risk = risk::empirical(&pr, &DEFAULT_LEVELS)?
             .into_iter()
@@ -152,7 +174,11 @@ impl Estimates {
             weights: weights.to_vec(),
             expected_return: ret,
             volatility: vol,
-            sharpe: if vol > 0.0 { (ret - risk_free_rate) / vol } else { 0.0 },
+            sharpe: if vol > 0.0 {
+                (ret - risk_free_rate) / vol
+            } else {
+                0.0
+            },
             exposure,
             risk,
         })
@@ -298,7 +324,11 @@ pub fn shock_prices(prices: &PriceTable, shocks: &[Shock]) -> Result<PriceTable>
             ));
         }
         for (row_i, row) in out.prices.iter_mut().enumerate() {
-            let frac = if t > 1 { row_i as f64 / (t - 1) as f64 } else { 1.0 };
+            let frac = if t > 1 {
+                row_i as f64 / (t - 1) as f64
+            } else {
+                1.0
+            };
             if let Some(p) = row.get_mut(col) {
                 *p *= 1.0 + s.change * frac;
             }
@@ -310,12 +340,20 @@ pub fn shock_prices(prices: &PriceTable, shocks: &[Shock]) -> Result<PriceTable>
 /// Runs a scenario.
 pub fn run(req: &ScenarioRequest) -> Result<ScenarioResult> {
     if !(req.demand_scale.is_finite() && req.demand_scale >= 0.0) {
-        return Err(KassaError::validation("demandScale", "must be non-negative"));
+        return Err(KassaError::validation(
+            "demandScale",
+            "must be non-negative",
+        ));
     }
     if !(req.notional.is_finite() && req.notional > 0.0) {
         return Err(KassaError::validation("notional", "must be positive"));
     }
-    let base = estimate(&req.prices, req.return_kind, req.estimator, req.periods_per_year)?;
+    let base = estimate(
+        &req.prices,
+        req.return_kind,
+        req.estimator,
+        req.periods_per_year,
+    )?;
     let weights = match &req.weights {
         Some(w) => w.clone(),
         None => base.optimize(req.objective, &req.constraints)?.weights,
@@ -323,11 +361,18 @@ pub fn run(req: &ScenarioRequest) -> Result<ScenarioResult> {
     let rf = req.constraints.risk_free_rate;
     let baseline = base.evaluate(&weights, rf, req.notional)?;
     let shocked_prices = shock_prices(&req.prices, &req.shocks)?;
-    let shocked_est = estimate(&shocked_prices, req.return_kind, req.estimator, req.periods_per_year)?;
+    let shocked_est = estimate(
+        &shocked_prices,
+        req.return_kind,
+        req.estimator,
+        req.periods_per_year,
+    )?;
     let exposure = req.notional * req.demand_scale;
     let shocked = shocked_est.evaluate(&weights, rf, exposure)?;
     let reoptimized = if req.reoptimize {
-        let w = shocked_est.optimize(req.objective, &req.constraints)?.weights;
+        let w = shocked_est
+            .optimize(req.objective, &req.constraints)?
+            .weights;
         Some(shocked_est.evaluate(&w, rf, exposure)?)
     } else {
         None

@@ -72,7 +72,10 @@ impl Qubo {
             }
             for (j, v) in row.iter().enumerate() {
                 if !v.is_finite() {
-                    return Err(KassaError::validation(format!("matrix[{i}][{j}]"), "is not finite"));
+                    return Err(KassaError::validation(
+                        format!("matrix[{i}][{j}]"),
+                        "is not finite",
+                    ));
                 }
                 if i == j {
                     q.add_linear(i, *v);

@@ -150,7 +150,12 @@ pub async fn solve(
     };
     let name = sampler.name();
     if !sampler.available().await {
-        return solve_classical(q, budget, s, &format!("quantum sampler '{name}' unavailable"));
+        return solve_classical(
+            q,
+            budget,
+            s,
+            &format!("quantum sampler '{name}' unavailable"),
+        );
     }
     let why = match sampler.sample(q, s.anneal.reads.max(1)).await {
         Err(e) => format!("quantum sampler '{name}' failed: {}", e.message),

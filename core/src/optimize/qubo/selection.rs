@@ -97,7 +97,10 @@ impl SelectionRequest {
             return Err(KassaError::validation("expectedReturns", "no assets"));
         }
         if let Some(i) = self.expected_returns.iter().position(|x| !x.is_finite()) {
-            return Err(KassaError::validation(format!("expectedReturns[{i}]"), "is not finite"));
+            return Err(KassaError::validation(
+                format!("expectedReturns[{i}]"),
+                "is not finite",
+            ));
         }
         let sigma = covariance::validate(&self.covariance, n, "covariance")?;
         if self.budget == 0 || self.budget > n {
@@ -107,7 +110,10 @@ impl SelectionRequest {
             ));
         }
         if !(self.risk_aversion.is_finite() && self.risk_aversion >= 0.0) {
-            return Err(KassaError::validation("riskAversion", "must be non-negative"));
+            return Err(KassaError::validation(
+                "riskAversion",
+                "must be non-negative",
+            ));
         }
         let names = if self.assets.is_empty() {
             (0..n).map(|i| format!("asset{i}")).collect()
@@ -170,7 +176,11 @@ impl SelectionModel {
         let n = self.mu.len();
         let chosen: Vec<usize> = (0..n).filter(|i| x.get(*i) == Some(&true)).collect();
         let k = chosen.len().max(1) as f64;
-        let ret: f64 = chosen.iter().map(|i| self.mu.get(*i).copied().unwrap_or(0.0)).sum::<f64>() / k;
+        let ret: f64 = chosen
+            .iter()
+            .map(|i| self.mu.get(*i).copied().unwrap_or(0.0))
+            .sum::<f64>()
+            / k;
         let mut var = 0.0;
         for i in &chosen {
             for j in &chosen {
@@ -183,9 +193,14 @@ impl SelectionModel {
 
     fn result(&self, sol: sampler::QuboSolution) -> SelectionResult {
         let (ret, var, obj) = self.evaluate(&sol.x);
-        let indices: Vec<usize> = (0..sol.x.len()).filter(|i| sol.x.get(*i) == Some(&true)).collect();
+        let indices: Vec<usize> = (0..sol.x.len())
+            .filter(|i| sol.x.get(*i) == Some(&true))
+            .collect();
         SelectionResult {
-            selected: indices.iter().filter_map(|i| self.names.get(*i).cloned()).collect(),
+            selected: indices
+                .iter()
+                .filter_map(|i| self.names.get(*i).cloned())
+                .collect(),
             indices,
             objective: obj,
             expected_return: ret,

@@ -34,7 +34,14 @@ fn mean_variance(c: &mut Criterion) {
             g.bench_with_input(BenchmarkId::new("kassa", n), &p, |b, p| {
                 b.iter(|| {
                     let prep = p.prepare().unwrap();
-                    black_box(if sharpe { prep.max_sharpe() } else { prep.min_variance() }.unwrap())
+                    black_box(
+                        if sharpe {
+                            prep.max_sharpe()
+                        } else {
+                            prep.min_variance()
+                        }
+                        .unwrap(),
+                    )
                 })
             });
             let mut trusted = p.clone();
@@ -42,7 +49,14 @@ fn mean_variance(c: &mut Criterion) {
             g.bench_with_input(BenchmarkId::new("kassa_trust", n), &trusted, |b, p| {
                 b.iter(|| {
                     let prep = p.prepare().unwrap();
-                    black_box(if sharpe { prep.max_sharpe() } else { prep.min_variance() }.unwrap())
+                    black_box(
+                        if sharpe {
+                            prep.max_sharpe()
+                        } else {
+                            prep.min_variance()
+                        }
+                        .unwrap(),
+                    )
                 })
             });
             if n <= 500 {
@@ -58,7 +72,11 @@ fn mean_variance(c: &mut Criterion) {
             } else {
                 // one timed run: clarabel needs seconds here
                 let t = Instant::now();
-                black_box(if sharpe { clarabel_max_sharpe(&p) } else { clarabel_min_variance(&p) });
+                black_box(if sharpe {
+                    clarabel_max_sharpe(&p)
+                } else {
+                    clarabel_min_variance(&p)
+                });
                 eprintln!("optimize/{name}/clarabel/{n}: single run {:?}", t.elapsed());
             }
         }
@@ -70,7 +88,9 @@ fn frontier(c: &mut Criterion) {
     let mut g = c.benchmark_group("optimize/frontier20");
     g.sample_size(10);
     let p = problem(250, 250).prepare().unwrap();
-    g.bench_function("kassa/250", |b| b.iter(|| black_box(efficient_frontier(&p, 20).unwrap())));
+    g.bench_function("kassa/250", |b| {
+        b.iter(|| black_box(efficient_frontier(&p, 20).unwrap()))
+    });
     g.finish();
 }
 
@@ -88,7 +108,9 @@ fn qubo(c: &mut Criterion) {
         settings: Default::default(),
     };
     let m = req.model().unwrap();
-    g.bench_function("exact/20", |b| b.iter(|| black_box(exact::solve(&m.qubo).unwrap())));
+    g.bench_function("exact/20", |b| {
+        b.iter(|| black_box(exact::solve(&m.qubo).unwrap()))
+    });
     let s = AnnealSettings::default();
     g.bench_function("anneal_swap/20_default", |b| {
         b.iter(|| black_box(anneal::solve(&m.qubo, Some(6), &s).unwrap()))
@@ -97,10 +119,19 @@ fn qubo(c: &mut Criterion) {
     // cost per spin update, on a bigger instance
     for n in [20usize, 100, 500] {
         let p = problem(n.max(20), 11);
-        let req = SelectionRequest { expected_returns: p.expected_returns.clone(), covariance: p.covariance.clone(), budget: n / 4, ..req.clone() };
+        let req = SelectionRequest {
+            expected_returns: p.expected_returns.clone(),
+            covariance: p.covariance.clone(),
+            budget: n / 4,
+            ..req.clone()
+        };
         let m = req.model().unwrap();
         for (label, budget) in [("swap", Some(n / 4)), ("flip", None)] {
-            let s = AnnealSettings { sweeps: 200, reads: 4, seed: 1 };
+            let s = AnnealSettings {
+                sweeps: 200,
+                reads: 4,
+                seed: 1,
+            };
             let t = Instant::now();
             let mut updates = 0;
             let mut runs = 0;

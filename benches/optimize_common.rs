@@ -108,7 +108,10 @@ pub fn clarabel_min_variance(p: &PortfolioProblem) -> Vec<f64> {
         b.push(CAP);
     }
     let a = dense_csc(&rows, n);
-    let cones = [SupportedConeT::ZeroConeT(1), SupportedConeT::NonnegativeConeT(2 * n)];
+    let cones = [
+        SupportedConeT::ZeroConeT(1),
+        SupportedConeT::NonnegativeConeT(2 * n),
+    ];
     let mut s = DefaultSolver::new(&pm, &q, &a, &b, &cones, settings()).unwrap();
     s.solve();
     s.solution.x.clone()
@@ -144,7 +147,10 @@ pub fn clarabel_max_sharpe(p: &PortfolioProblem) -> Vec<f64> {
         b.push(0.0);
     }
     let a = dense_csc(&rows, n + 1);
-    let cones = [SupportedConeT::ZeroConeT(2), SupportedConeT::NonnegativeConeT(2 * n)];
+    let cones = [
+        SupportedConeT::ZeroConeT(2),
+        SupportedConeT::NonnegativeConeT(2 * n),
+    ];
     let mut s = DefaultSolver::new(&pm, &q, &a, &b, &cones, settings()).unwrap();
     s.solve();
     let x = &s.solution.x;

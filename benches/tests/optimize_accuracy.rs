@@ -32,7 +32,10 @@ fn kassa_matches_clarabel() {
         let (v_ours, _) = stats(&p, &ours.weights);
         let (v_ref, _) = stats(&p, &reference);
         let rel = (v_ours - v_ref) / v_ref;
-        assert!(rel.abs() <= 1e-6, "n={n} min variance: {v_ours} vs clarabel {v_ref}");
+        assert!(
+            rel.abs() <= 1e-6,
+            "n={n} min variance: {v_ours} vs clarabel {v_ref}"
+        );
         assert!(rel <= 1e-9, "n={n}: ours is worse than clarabel by {rel}");
 
         let ours = prep.max_sharpe().unwrap();
@@ -41,7 +44,10 @@ fn kassa_matches_clarabel() {
         let (_, s_ours) = stats(&p, &ours.weights);
         let (_, s_ref) = stats(&p, &reference);
         let rel = (s_ours - s_ref) / s_ref;
-        assert!(rel.abs() <= 1e-6, "n={n} max Sharpe: {s_ours} vs clarabel {s_ref}");
+        assert!(
+            rel.abs() <= 1e-6,
+            "n={n} max Sharpe: {s_ours} vs clarabel {s_ref}"
+        );
         assert!(rel >= -1e-9, "n={n}: ours is worse than clarabel by {rel}");
     }
 }

@@ -133,4 +133,3 @@ fn frontier_is_monotone_and_convex() {
         }
     }
 }
-

@@ -42,30 +42,61 @@ impl MarketDataSource for Feed {
         }
         Ok(q.assets
             .iter()
-            .map(|a| PriceObservation { date: q.from.clone(), asset: a.clone(), price: 1.0 })
+            .map(|a| PriceObservation {
+                date: q.from.clone(),
+                asset: a.clone(),
+                price: 1.0,
+            })
             .collect())
     }
 }
 
 #[test]
 fn ttl_cache_hits_then_expires() {
-    let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().to_utc();
+    let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+        .unwrap()
+        .to_utc();
     let clock = Arc::new(ManualClock::new(t0));
-    let feed = Arc::new(Feed { calls: AtomicUsize::new(0), fail: false });
+    let feed = Arc::new(Feed {
+        calls: AtomicUsize::new(0),
+        fail: false,
+    });
     let cache = CachedMarketData::new(feed.clone(), clock.clone());
-    let q = MarketQuery { assets: vec!["gas".into()], from: "2026-01-01".into(), to: "2026-01-02".into() };
-    assert_eq!(block_on(cache.prices(&q)).unwrap().status, CacheStatus::Miss);
+    let q = MarketQuery {
+        assets: vec!["gas".into()],
+        from: "2026-01-01".into(),
+        to: "2026-01-02".into(),
+    };
+    assert_eq!(
+        block_on(cache.prices(&q)).unwrap().status,
+        CacheStatus::Miss
+    );
     clock.advance(Duration::seconds(299));
     assert_eq!(block_on(cache.prices(&q)).unwrap().status, CacheStatus::Hit);
     clock.advance(Duration::seconds(1));
-    assert_eq!(block_on(cache.prices(&q)).unwrap().status, CacheStatus::Miss);
-    let other = MarketQuery { assets: vec!["oil".into()], ..q.clone() };
-    assert_eq!(block_on(cache.prices(&other)).unwrap().status, CacheStatus::Miss);
+    assert_eq!(
+        block_on(cache.prices(&q)).unwrap().status,
+        CacheStatus::Miss
+    );
+    let other = MarketQuery {
+        assets: vec!["oil".into()],
+        ..q.clone()
+    };
+    assert_eq!(
+        block_on(cache.prices(&other)).unwrap().status,
+        CacheStatus::Miss
+    );
     let s = cache.stats();
     assert_eq!((s.hits, s.misses), (1, 3));
     assert_eq!(feed.calls.load(Ordering::SeqCst), 3);
 
-    let failing = CachedMarketData::new(Arc::new(Feed { calls: AtomicUsize::new(0), fail: true }), clock);
+    let failing = CachedMarketData::new(
+        Arc::new(Feed {
+            calls: AtomicUsize::new(0),
+            fail: true,
+        }),
+        clock,
+    );
     assert!(block_on(failing.prices(&q)).is_err());
     assert_eq!(failing.stats().misses, 0);
 }
@@ -98,7 +129,16 @@ fn scenario_side_by_side() {
         weights: None,
         objective: Objective::MinVariance,
         constraints: Default::default(),
-        shocks: vec![Shock { asset: "gas".into(), change: 0.3 }, Shock { asset: "crude".into(), change: -0.1 }],
+        shocks: vec![
+            Shock {
+                asset: "gas".into(),
+                change: 0.3,
+            },
+            Shock {
+                asset: "crude".into(),
+                change: -0.1,
+            },
+        ],
         demand_scale: 2.0,
         notional: 100.0,
         reoptimize: true,
@@ -113,8 +153,14 @@ fn scenario_side_by_side() {
     let last = shocked.prices.last().unwrap();
     assert!((last[1] / req.prices.prices.last().unwrap()[1] - 1.3).abs() < 1e-12);
     let reopt = r.reoptimized.unwrap();
-    assert!(reopt.volatility <= r.shocked.volatility + 1e-12, "min variance re-optimized is not riskier");
+    assert!(
+        reopt.volatility <= r.shocked.volatility + 1e-12,
+        "min variance re-optimized is not riskier"
+    );
     let mut bad = req.clone();
     bad.shocks[0].asset = "coal".into();
-    assert_eq!(scenario::run(&bad).unwrap_err().details[0].field, "shocks[0].asset");
+    assert_eq!(
+        scenario::run(&bad).unwrap_err().details[0].field,
+        "shocks[0].asset"
+    );
 }

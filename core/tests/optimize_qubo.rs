@@ -124,8 +124,18 @@ fn annealing_finds_the_optimum_on_95_percent_of_n20() {
     for seed in 0..trials {
         let req = random_selection(20, 5 + (seed as usize % 6), 1000 + seed);
         let m = req.model().unwrap();
-        let (xe, ee) = exact::solve(&m.qubo).unwrap();
-        assert_eq!(xe.iter().filter(|b| **b).count(), m.budget());
+        // the optimum over all K-subsets (equal to the QUBO optimum: the exact solver is
+        // checked against brute force above; enumerating subsets is cheaper in debug builds)
+        let k = m.budget();
+        let mut best = f64::NEG_INFINITY;
+        for mask in 0u32..(1 << 20) {
+            if mask.count_ones() as usize != k {
+                continue;
+            }
+            let x: Vec<bool> = (0..20).map(|i| mask >> i & 1 == 1).collect();
+            best = best.max(m.evaluate(&x).2);
+        }
+        let ee = -best;
         let out = anneal::solve(
             &m.qubo,
             Some(m.budget()),
@@ -140,6 +150,7 @@ fn annealing_finds_the_optimum_on_95_percent_of_n20() {
             hits += 1;
         }
     }
+    eprintln!("annealing hit the exact optimum on {hits}/{trials} instances");
     assert!(
         hits * 100 >= trials * 95,
         "annealing hit the optimum {hits}/{trials}"

@@ -27,7 +27,9 @@ use kassa::optimize::qubo::selection::SelectionRequest;
 use kassa::optimize::qubo::Qubo;
 use kassa::optimize::returns::{self, Alignment, PriceObservation, ReturnKind};
 use kassa::optimize::risk;
-use kassa::optimize::scenario::{self, Estimator, Objective, PortfolioConstraints, ScenarioRequest, Shock};
+use kassa::optimize::scenario::{
+    self, Estimator, Objective, PortfolioConstraints, ScenarioRequest, Shock,
+};
 use kassa::{KassaError, Result};
 use std::future::Future;
 use std::pin::pin;
@@ -56,14 +58,21 @@ impl CsvFeed {
         let mut rows = Vec::new();
         for (i, line) in text.lines().enumerate().skip(1) {
             let mut parts = line.split(',');
-            let (Some(date), Some(asset), Some(price)) = (parts.next(), parts.next(), parts.next()) else {
-                return Err(KassaError::validation(format!("line {}", i + 1), "expected date,asset,price"));
+            let (Some(date), Some(asset), Some(price)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(KassaError::validation(
+                    format!("line {}", i + 1),
+                    "expected date,asset,price",
+                ));
             };
-            let price: f64 = price
-                .trim()
-                .parse()
-                .map_err(|_| KassaError::validation(format!("line {}", i + 1), "price is not a number"))?;
-            rows.push(PriceObservation { date: date.into(), asset: asset.into(), price });
+            let price: f64 = price.trim().parse().map_err(|_| {
+                KassaError::validation(format!("line {}", i + 1), "price is not a number")
+            })?;
+            rows.push(PriceObservation {
+                date: date.into(),
+                asset: asset.into(),
+                price,
+            });
         }
         Ok(CsvFeed { rows })
     }
@@ -120,11 +129,20 @@ fn show(label: &str, r: &PortfolioResult) {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let arg = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
     if let Some(path) = arg("--generate") {
         std::fs::write(&path, generator::generate(generator::SEED))
             .map_err(|e| KassaError::internal(e.to_string()))?;
-        println!("wrote {path} (seed {}, {} days)", generator::SEED, generator::DAYS);
+        println!(
+            "wrote {path} (seed {}, {} days)",
+            generator::SEED,
+            generator::DAYS
+        );
         return Ok(());
     }
     let svg_path = arg("--svg").unwrap_or_else(|| {
@@ -140,7 +158,10 @@ fn main() -> Result<()> {
     let feed = Arc::new(CsvFeed::parse(BUNDLED)?);
     let cache = CachedMarketData::new(feed, clock.clone());
     let query = MarketQuery {
-        assets: generator::CONTRACTS.iter().map(|c| c.0.to_string()).collect(),
+        assets: generator::CONTRACTS
+            .iter()
+            .map(|c| c.0.to_string())
+            .collect(),
         from: "2024-01-01".into(),
         to: "2025-12-31".into(),
     };
@@ -169,20 +190,39 @@ fn main() -> Result<()> {
 
     // 3. optimize with bounds and sector caps
     let sector = |s: usize| -> Vec<String> {
-        generator::CONTRACTS.iter().filter(|c| c.1 == s).map(|c| c.0.to_string()).collect()
+        generator::CONTRACTS
+            .iter()
+            .filter(|c| c.1 == s)
+            .map(|c| c.0.to_string())
+            .collect()
     };
     let constraints = PortfolioConstraints {
         lower: Some(vec![0.02; est.assets.len()]),
         upper: None,
         max_weight: Some(0.25),
         groups: vec![
-            GroupCap { name: "oil".into(), assets: sector(0), max: 0.35 },
-            GroupCap { name: "gas".into(), assets: sector(1), max: 0.35 },
-            GroupCap { name: "power".into(), assets: sector(2), max: 0.45 },
+            GroupCap {
+                name: "oil".into(),
+                assets: sector(0),
+                max: 0.35,
+            },
+            GroupCap {
+                name: "gas".into(),
+                assets: sector(1),
+                max: 0.35,
+            },
+            GroupCap {
+                name: "power".into(),
+                assets: sector(2),
+                max: 0.45,
+            },
         ],
         risk_free_rate: 0.03,
     };
-    let problem: PortfolioProblem = PortfolioProblem { psd: PsdPolicy::Check, ..est.problem(&constraints) };
+    let problem: PortfolioProblem = PortfolioProblem {
+        psd: PsdPolicy::Check,
+        ..est.problem(&constraints)
+    };
     let prep = problem.prepare()?;
     let mv = prep.min_variance()?;
     let ms = prep.max_sharpe()?;
@@ -191,7 +231,11 @@ fn main() -> Result<()> {
 
     // 4. frontier → SVG
     let frontier = efficient_frontier(&prep, 30)?;
-    let curve: Vec<(f64, f64)> = frontier.points.iter().map(|p| (p.volatility, p.expected_return)).collect();
+    let curve: Vec<(f64, f64)> = frontier
+        .points
+        .iter()
+        .map(|p| (p.volatility, p.expected_return))
+        .collect();
     let mut markers: Vec<svg::Marker> = est
         .assets
         .iter()
@@ -203,18 +247,40 @@ fn main() -> Result<()> {
             color: "#888888",
         })
         .collect();
-    markers.push(svg::Marker { x: mv.volatility, y: mv.expected_return, label: "min variance".into(), color: "#2ca02c" });
-    markers.push(svg::Marker { x: ms.volatility, y: ms.expected_return, label: "max Sharpe".into(), color: "#d62728" });
-    let doc = svg::frontier_svg(&curve, &markers, "Energy procurement: efficient frontier (bounds 2-25%, sector caps)");
+    markers.push(svg::Marker {
+        x: mv.volatility,
+        y: mv.expected_return,
+        label: "min variance".into(),
+        color: "#2ca02c",
+    });
+    markers.push(svg::Marker {
+        x: ms.volatility,
+        y: ms.expected_return,
+        label: "max Sharpe".into(),
+        color: "#d62728",
+    });
+    let doc = svg::frontier_svg(
+        &curve,
+        &markers,
+        "Energy procurement: efficient frontier (bounds 2-25%, sector caps)",
+    );
     if let Some(dir) = std::path::Path::new(&svg_path).parent() {
         std::fs::create_dir_all(dir).map_err(|e| KassaError::internal(e.to_string()))?;
     }
     std::fs::write(&svg_path, doc).map_err(|e| KassaError::internal(e.to_string()))?;
-    println!("frontier: {} points, {} QP solves -> {svg_path}", frontier.points.len(), frontier.solves);
+    println!(
+        "frontier: {} points, {} QP solves -> {svg_path}",
+        frontier.points.len(),
+        frontier.solves
+    );
 
     // 5. risk of the max-Sharpe mix: 1-day VaR/CVaR on 10 M of purchases
     let notional = 10_000_000.0;
-    let rows = &est.returns.as_ref().map(|r| r.returns.clone()).unwrap_or_default();
+    let rows = &est
+        .returns
+        .as_ref()
+        .map(|r| r.returns.clone())
+        .unwrap_or_default();
     let pr = risk::portfolio_returns(&ms.weights, rows)?;
     let hist = risk::empirical(&pr, &risk::DEFAULT_LEVELS)?;
     let n = pr.len() as f64;
@@ -223,8 +289,19 @@ fn main() -> Result<()> {
     let para = risk::parametric(mean, vol, &risk::DEFAULT_LEVELS)?;
     let daily_cov: Vec<f64> = est.covariance.iter().flatten().map(|c| c / 252.0).collect();
     let daily_mu: Vec<f64> = est.expected_returns.iter().map(|m| m / 252.0).collect();
-    let mc = risk::monte_carlo(&ms.weights, &daily_mu, &daily_cov, &risk::DEFAULT_LEVELS, 100_000, 7)?;
-    for (name, m) in [("historical", &hist), ("parametric", &para), ("monte carlo", &mc)] {
+    let mc = risk::monte_carlo(
+        &ms.weights,
+        &daily_mu,
+        &daily_cov,
+        &risk::DEFAULT_LEVELS,
+        100_000,
+        7,
+    )?;
+    for (name, m) in [
+        ("historical", &hist),
+        ("parametric", &para),
+        ("monte carlo", &mc),
+    ] {
         println!(
             "1-day {name:>11}: VaR95 {:>9.0}  CVaR95 {:>9.0}  VaR99 {:>9.0}  CVaR99 {:>9.0}",
             m[0].var * notional,
@@ -244,18 +321,40 @@ fn main() -> Result<()> {
         objective: Objective::MaxSharpe,
         constraints: constraints.clone(),
         shocks: vec![
-            Shock { asset: "gas_front".into(), change: 0.30 },
-            Shock { asset: "gas_winter".into(), change: 0.30 },
-            Shock { asset: "crude_front".into(), change: -0.10 },
-            Shock { asset: "crude_q2".into(), change: -0.10 },
+            Shock {
+                asset: "gas_front".into(),
+                change: 0.30,
+            },
+            Shock {
+                asset: "gas_winter".into(),
+                change: 0.30,
+            },
+            Shock {
+                asset: "crude_front".into(),
+                change: -0.10,
+            },
+            Shock {
+                asset: "crude_q2".into(),
+                change: -0.10,
+            },
         ],
         demand_scale: 1.15,
         notional,
         reoptimize: true,
     })?;
-    println!("scenario (gas +30%, crude -10%, demand x1.15): immediate P&L {:.0}", sc.shock_pnl);
-    println!("{:>12} {:>10} {:>10} {:>8} {:>12}", "", "return", "vol", "Sharpe", "VaR99 1d");
-    for (label, side) in [("baseline", Some(&sc.baseline)), ("shocked", Some(&sc.shocked)), ("reoptimized", sc.reoptimized.as_ref())] {
+    println!(
+        "scenario (gas +30%, crude -10%, demand x1.15): immediate P&L {:.0}",
+        sc.shock_pnl
+    );
+    println!(
+        "{:>12} {:>10} {:>10} {:>8} {:>12}",
+        "", "return", "vol", "Sharpe", "VaR99 1d"
+    );
+    for (label, side) in [
+        ("baseline", Some(&sc.baseline)),
+        ("shocked", Some(&sc.shocked)),
+        ("reoptimized", sc.reoptimized.as_ref()),
+    ] {
         if let Some(s) = side {
             println!(
                 "{label:>12} {:>9.2}% {:>9.2}% {:>8.3} {:>12.0}",
@@ -281,10 +380,17 @@ fn main() -> Result<()> {
     let model = req.model()?;
     let qpu = OfflineQpu;
     let exact = block_on(model.solve(&req.settings, Some(&qpu)))?;
-    println!("QUBO selection ({:?}: {}): {:?}, objective {:.4}", exact.solver, exact.reason, exact.selected, exact.objective);
+    println!(
+        "QUBO selection ({:?}: {}): {:?}, objective {:.4}",
+        exact.solver, exact.reason, exact.selected, exact.objective
+    );
     let annealing = SolveSettings {
         classical: ClassicalChoice::Annealing,
-        anneal: AnnealSettings { sweeps: 500, reads: 8, seed: 1 },
+        anneal: AnnealSettings {
+            sweeps: 500,
+            reads: 8,
+            seed: 1,
+        },
         ..SolveSettings::default()
     };
     let sa = model.solve_classical(&annealing)?;

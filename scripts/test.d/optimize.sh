@@ -12,7 +12,7 @@ TARGET=${CARGO_TARGET_DIR:-target}
 VENV=${KASSA_OPTIMIZE_VENV:-$TARGET/optimize-venv}
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import pypfopt" 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q pyportfolioopt
+  "$VENV/bin/pip" install -q pyportfolioopt packaging
 fi
 cargo build -q --release -p kassa-benches --bin portfolio_peer
 KASSA_PORTFOLIO_PEER="$TARGET/release/portfolio_peer" \

@@ -351,6 +351,7 @@ impl Prepared {
             upper: &self.upper,
             group_of: &self.group_of,
             caps: &self.caps,
+            dc: None,
         }
     }
 
@@ -447,27 +448,30 @@ impl Prepared {
 
     /// The parametric search (see the module docs).
     fn search(&self, goal: Goal, warm: Option<&WarmStart>) -> Result<(Solution, WarmStart, usize)> {
-        let cons = self.constraints();
+        let neg_mu: Vec<f64> = self.mu.iter().map(|m| -m).collect();
+        let cons = Constraints {
+            dc: Some(&neg_mu),
+            ..self.constraints()
+        };
         let scale = self.scale();
         let t_cap = 1e12 * scale;
-        let mut t = warm.map_or(scale, |w| w.t);
+        // cold starts begin at the minimum-variance face (t = 0), usually near the answer
+        let mut t = warm.map_or(0.0, |w| w.t);
         let mut sol = cons.solve(&self.c(t), warm.map(|w| &w.face))?;
         let mut solves = 1;
         let (mut lo, mut hi) = (0.0f64, f64::INFINITY);
         let rf = self.risk_free_rate;
+        let n = self.n();
         for _ in 0..200 {
-            let Some(a) = cons.face_point(&self.c(0.0), &sol.face)? else {
+            let Some(line) = sol.line.as_ref() else {
                 break;
             };
-            let Some(a1) = cons.face_point(&self.c(1.0), &sol.face)? else {
-                break;
-            };
-            let b: Vec<f64> = a1.iter().zip(&a).map(|(x, y)| x - y).collect();
-            let n = self.n();
-            let (ra, rb) = (qp::dot(&self.mu, &a), qp::dot(&self.mu, &b));
+            let b = &line.b;
+            let a: Vec<f64> = sol.w.iter().zip(b).map(|(w, b)| w - t * b).collect();
+            let (ra, rb) = (qp::dot(&self.mu, &a), qp::dot(&self.mu, b));
             let sa = qp::mat_vec(&self.sigma, n, &a);
-            let sb = qp::mat_vec(&self.sigma, n, &b);
-            let (ca, cb, cc) = (qp::dot(&a, &sa), qp::dot(&a, &sb), qp::dot(&b, &sb));
+            let sb = qp::mat_vec(&self.sigma, n, b);
+            let (ca, cb, cc) = (qp::dot(&a, &sa), qp::dot(&a, &sb), qp::dot(b, &sb));
             let rtol = 1e-12 * (1.0 + ra.abs());
             let bmax = b.iter().fold(0.0f64, |m, x| m.max(x.abs()));
             // the t this face asks for; +inf means "further right", 0 "further left"
@@ -484,7 +488,7 @@ impl Prepared {
                         if rb > rtol {
                             (r - ra) / rb
                         } else if ra + rtol >= r {
-                            t.min(0.0)
+                            0.0
                         } else {
                             f64::INFINITY
                         }
@@ -534,14 +538,19 @@ impl Prepared {
             if next > t_cap || (hi.is_finite() && hi - lo <= 1e-13 * hi.max(scale)) {
                 break;
             }
-            let next_sol = cons.solve(&self.c(next), Some(&sol.face))?;
-            solves += 1;
-            let same = next_sol.face == sol.face;
-            sol = next_sol;
-            t = next;
-            if same && next == want {
-                break;
+            let c_next = self.c(next);
+            // first try to slide along the current face (no factorization)
+            if let Some(moved) = cons.move_along(&c_next, &sol, next - t) {
+                sol = moved;
+                t = next;
+                if next == want {
+                    break;
+                }
+                continue;
             }
+            sol = cons.solve(&c_next, Some(&sol.face))?;
+            solves += 1;
+            t = next;
         }
         let warm = WarmStart {
             face: sol.face.clone(),

@@ -23,6 +23,9 @@ pub(crate) struct Constraints<'a> {
     pub upper: &'a [f64],
     pub group_of: &'a [Option<usize>],
     pub caps: &'a [f64],
+    /// `∂c/∂t` for parametric problems (`c = −t·μ` gives `−μ`): when set, every face solve
+    /// also returns the face's line (the solution's derivative in `t`).
+    pub dc: Option<&'a [f64]>,
 }
 
 /// Where a variable sits.
@@ -51,12 +54,27 @@ pub(crate) struct Solution {
     pub kkt_residual: f64,
     /// Largest violation of a constraint.
     pub max_violation: f64,
+    /// Budget multiplier.
+    pub nu: f64,
+    /// Group multipliers.
+    pub pi: Vec<f64>,
+    /// The derivative in `t` on this face (when `dc` was given).
+    pub line: Option<Line>,
+}
+
+/// Derivatives in `t` of a face's solution and multipliers.
+#[derive(Debug, Clone)]
+pub(crate) struct Line {
+    pub b: Vec<f64>,
+    pub nu: f64,
+    pub pi: Vec<f64>,
 }
 
 struct FaceSol {
     w: Vec<f64>,
     nu: f64,
     pi: Vec<f64>,
+    line: Option<Line>,
 }
 
 fn at(v: &[f64], i: usize) -> f64 {
@@ -192,22 +210,52 @@ impl Constraints<'_> {
             return Ok(None);
         };
         let lambda = sc.solve(&rhs);
-        let wf = x0 + y * &lambda;
+        let wf = x0 + &y * &lambda;
         for (a, &i) in free.iter().enumerate() {
             if let Some(x) = w.get_mut(i) {
                 *x = wf[a];
             }
         }
-        let mut pi = vec![0.0; self.n_groups()];
-        for (col, (g, _)) in rows.iter().enumerate().skip(1) {
-            if let Some(p) = g.and_then(|g| pi.get_mut(g)) {
-                *p = -lambda[col];
+        let to_pi = |lam: &DVector<f64>| {
+            let mut pi = vec![0.0; self.n_groups()];
+            for (col, (g, _)) in rows.iter().enumerate().skip(1) {
+                if let Some(p) = g.and_then(|g| pi.get_mut(g)) {
+                    *p = -lam[col];
+                }
             }
-        }
+            pi
+        };
+        let pi = to_pi(&lambda);
+        // the same factorization gives the derivative along t: r' = −dc_F, b' = 0
+        let line = self.dc.map(|dc| {
+            let mut rd = DVector::<f64>::zeros(k);
+            for (a, &i) in free.iter().enumerate() {
+                rd[a] = -at(dc, i);
+            }
+            let xd = chol.solve(&rd);
+            let mut rhs_d = DVector::<f64>::zeros(m);
+            for col in 0..m {
+                rhs_d[col] = -at_m.column(col).dot(&xd);
+            }
+            let lam_d = sc.solve(&rhs_d);
+            let wd = xd + &y * &lam_d;
+            let mut b = vec![0.0; n];
+            for (a, &i) in free.iter().enumerate() {
+                if let Some(x) = b.get_mut(i) {
+                    *x = wd[a];
+                }
+            }
+            Line {
+                b,
+                nu: lam_d[0],
+                pi: to_pi(&lam_d),
+            }
+        });
         Ok(Some(FaceSol {
             w,
             nu: lambda[0],
             pi,
+            line,
         }))
     }
 
@@ -237,12 +285,18 @@ impl Constraints<'_> {
             lo = lo.min(x - at(self.upper, i));
             hi = hi.max(x - at(self.lower, i));
         }
+        let sum_at = |tau: f64| -> f64 {
+            v.iter()
+                .enumerate()
+                .map(|(i, x)| (x - tau).max(at(self.lower, i)).min(at(self.upper, i)))
+                .sum()
+        };
         for _ in 0..100 {
             let mid = 0.5 * (lo + hi);
             if mid <= lo || mid >= hi {
                 break;
             }
-            if clip(mid).iter().sum::<f64>() > 1.0 {
+            if sum_at(mid) > 1.0 {
                 lo = mid;
             } else {
                 hi = mid;
@@ -440,6 +494,11 @@ impl Constraints<'_> {
                             w: w.clone(),
                             nu: 0.0,
                             pi: vec![0.0; self.n_groups()],
+                            line: self.dc.map(|_| Line {
+                                b: vec![0.0; n],
+                                nu: 0.0,
+                                pi: vec![0.0; self.n_groups()],
+                            }),
                         };
                         return Ok(self.finish(c, fs, face, it, "active_set"));
                     }
@@ -625,13 +684,70 @@ impl Constraints<'_> {
             method,
             kkt_residual: kkt,
             max_violation: viol.max(0.0),
+            nu: fs.nu,
+            pi: fs.pi,
+            line: fs.line,
         }
     }
 
-    /// The solution of the equality problem on `face` for objective `c` (a point on the
-    /// face's line `w(t) = a + t·b` when `c = -t·μ`).
-    pub(crate) fn face_point(&self, c: &[f64], face: &Face) -> Result<Option<Vec<f64>>> {
-        Ok(self.solve_face(c, face)?.map(|f| f.w))
+    /// Whether `(w, ν, π)` on `face` satisfies the KKT conditions for `c` (the test the
+    /// primal-dual active-set iteration stops on).
+    fn face_ok(&self, c: &[f64], face: &Face, w: &[f64], nu: f64, pi: &[f64]) -> bool {
+        let n = self.n;
+        let (ptol, dtol) = self.tolerances(c, w);
+        for i in 0..n {
+            let (l, u, wi) = (at(self.lower, i), at(self.upper, i), at(w, i));
+            match face.status.get(i) {
+                Some(Status::Free) => {
+                    if wi < l - ptol || wi > u + ptol {
+                        return false;
+                    }
+                }
+                Some(st) if u > l => {
+                    let gi = dot(row(self.q, n, i), w) + at(c, i);
+                    let z = self.reduced(gi, i, nu, pi);
+                    if (*st == Status::Lower && z < -dtol) || (*st == Status::Upper && z > dtol) {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        for g in 0..self.n_groups() {
+            let ok = if face.groups.get(g) == Some(&true) {
+                at(pi, g) >= -dtol
+            } else {
+                self.group_sum(w, g) <= at(self.caps, g) + ptol
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Moves a parametric solution along its face's line by `dt` (objective `c_new` at the
+    /// new `t`) without a factorization; `None` when the face is not optimal there.
+    pub(crate) fn move_along(&self, c_new: &[f64], sol: &Solution, dt: f64) -> Option<Solution> {
+        let line = sol.line.as_ref()?;
+        let w: Vec<f64> = sol.w.iter().zip(&line.b).map(|(w, b)| w + dt * b).collect();
+        let nu = sol.nu + dt * line.nu;
+        let pi: Vec<f64> = sol
+            .pi
+            .iter()
+            .zip(&line.pi)
+            .map(|(p, d)| p + dt * d)
+            .collect();
+        if !self.face_ok(c_new, &sol.face, &w, nu, &pi) {
+            return None;
+        }
+        let fs = FaceSol {
+            w,
+            nu,
+            pi,
+            line: Some(line.clone()),
+        };
+        Some(self.finish(c_new, fs, sol.face.clone(), sol.iterations, sol.method))
     }
 
     /// Solves with `c`, warm-started from `warm` when given.

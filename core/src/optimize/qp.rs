@@ -81,7 +81,7 @@ fn at(v: &[f64], i: usize) -> f64 {
     v.get(i).copied().unwrap_or(0.0)
 }
 
-fn row<'a>(q: &'a [f64], n: usize, i: usize) -> &'a [f64] {
+fn row(q: &[f64], n: usize, i: usize) -> &[f64] {
     q.get(i * n..(i + 1) * n).unwrap_or(&[])
 }
 
@@ -155,9 +155,13 @@ impl Constraints<'_> {
         for (a, &i) in free.iter().enumerate() {
             let qi = row(self.q, n, i);
             for (b, &j) in free.iter().enumerate() {
-                h[(a, b)] = at(qi, j);
+                if let Some(x) = h.get_mut((a, b)) {
+                    *x = at(qi, j);
+                }
             }
-            r[a] = -at(c, i) - dot(qi, &w);
+            if let Some(x) = r.get_mut(a) {
+                *x = -at(c, i) - dot(qi, &w);
+            }
         }
         let Some(chol) = h.cholesky() else {
             let names: Vec<String> = free.iter().take(8).map(|i| i.to_string()).collect();
@@ -195,7 +199,9 @@ impl Constraints<'_> {
                     Some(g) => self.group(i) == Some(*g),
                 };
                 if member {
-                    at_m[(a, col)] = 1.0;
+                    if let Some(x) = at_m.get_mut((a, col)) {
+                        *x = 1.0;
+                    }
                 }
             }
         }
@@ -204,7 +210,9 @@ impl Constraints<'_> {
         let s = at_m.transpose() * &y;
         let mut rhs = DVector::<f64>::zeros(m);
         for (col, (_, b)) in rows.iter().enumerate() {
-            rhs[col] = b - at_m.column(col).dot(&x0);
+            if let Some(x) = rhs.get_mut(col) {
+                *x = b - at_m.column(col).dot(&x0);
+            }
         }
         let Some(sc) = s.cholesky() else {
             return Ok(None);
@@ -213,14 +221,14 @@ impl Constraints<'_> {
         let wf = x0 + &y * &lambda;
         for (a, &i) in free.iter().enumerate() {
             if let Some(x) = w.get_mut(i) {
-                *x = wf[a];
+                *x = wf.get(a).copied().unwrap_or(0.0);
             }
         }
         let to_pi = |lam: &DVector<f64>| {
             let mut pi = vec![0.0; self.n_groups()];
             for (col, (g, _)) in rows.iter().enumerate().skip(1) {
                 if let Some(p) = g.and_then(|g| pi.get_mut(g)) {
-                    *p = -lam[col];
+                    *p = -lam.get(col).copied().unwrap_or(0.0);
                 }
             }
             pi
@@ -230,30 +238,34 @@ impl Constraints<'_> {
         let line = self.dc.map(|dc| {
             let mut rd = DVector::<f64>::zeros(k);
             for (a, &i) in free.iter().enumerate() {
-                rd[a] = -at(dc, i);
+                if let Some(x) = rd.get_mut(a) {
+                    *x = -at(dc, i);
+                }
             }
             let xd = chol.solve(&rd);
             let mut rhs_d = DVector::<f64>::zeros(m);
             for col in 0..m {
-                rhs_d[col] = -at_m.column(col).dot(&xd);
+                if let Some(x) = rhs_d.get_mut(col) {
+                    *x = -at_m.column(col).dot(&xd);
+                }
             }
             let lam_d = sc.solve(&rhs_d);
             let wd = xd + &y * &lam_d;
             let mut b = vec![0.0; n];
             for (a, &i) in free.iter().enumerate() {
                 if let Some(x) = b.get_mut(i) {
-                    *x = wd[a];
+                    *x = wd.get(a).copied().unwrap_or(0.0);
                 }
             }
             Line {
                 b,
-                nu: lam_d[0],
+                nu: lam_d.get(0).copied().unwrap_or(0.0),
                 pi: to_pi(&lam_d),
             }
         });
         Ok(Some(FaceSol {
             w,
-            nu: lambda[0],
+            nu: lambda.get(0).copied().unwrap_or(0.0),
             pi,
             line,
         }))
@@ -698,11 +710,8 @@ impl Constraints<'_> {
         for i in 0..n {
             let (l, u, wi) = (at(self.lower, i), at(self.upper, i), at(w, i));
             match face.status.get(i) {
-                Some(Status::Free) => {
-                    if wi < l - ptol || wi > u + ptol {
-                        return false;
-                    }
-                }
+                Some(Status::Free) if wi < l - ptol || wi > u + ptol => return false,
+                Some(Status::Free) => {}
                 Some(st) if u > l => {
                     let gi = dot(row(self.q, n, i), w) + at(c, i);
                     let z = self.reduced(gi, i, nu, pi);

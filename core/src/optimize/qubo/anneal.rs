@@ -60,7 +60,7 @@ fn schedule(q: &Qubo) -> (f64, f64) {
             }
         }
     }
-    if !(dmax > 0.0) {
+    if dmax.is_nan() || dmax <= 0.0 {
         dmax = 1.0;
     }
     if !dmin.is_finite() || dmin <= 0.0 {

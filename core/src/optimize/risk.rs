@@ -273,7 +273,9 @@ pub fn monte_carlo(
     let v: Vec<f64> = (0..n)
         .map(|j| {
             (0..n)
-                .map(|i| weights.get(i).copied().unwrap_or(0.0) * l.get((i, j)).copied().unwrap_or(0.0))
+                .map(|i| {
+                    weights.get(i).copied().unwrap_or(0.0) * l.get((i, j)).copied().unwrap_or(0.0)
+                })
                 .sum()
         })
         .collect();

@@ -3,3 +3,7 @@
 mod time_and_ids;
 
 pub use time_and_ids::{ManualClock, SeededRandom, SequentialIds};
+
+// access / identity / ratelimit
+mod rate_limit_store;
+pub use rate_limit_store::MemoryRateLimitStore;

@@ -25,6 +25,13 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         // Each module registers its operations here.
         "money.allocate" => call(input, kassa::money::ops::allocate),
         "money.round" => call(input, kassa::money::ops::round),
+        // access / identity / ratelimit
+        "access.authorize" => call(input, kassa::access::ops::authorize),
+        "identity.validate_registration" => {
+            call(input, kassa::identity::ops::validate_registration)
+        }
+        "identity.normalize_email" => call(input, kassa::identity::ops::normalize_email),
+        "ratelimit.sequence" => call(input, kassa::ratelimit::ops::sequence),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

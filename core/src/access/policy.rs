@@ -194,8 +194,8 @@ fn explain(
         Verdict::Denied(DenyReason::NotOwner) => Decision::deny(
             DenyReason::NotOwner,
             format!(
-                "{}:{action} is granted only on own resources and the {} belongs to someone else",
-                resource.kind, resource.kind
+                "{}:{action} is granted only on own resources and this one belongs to someone else",
+                resource.kind
             ),
         ),
         Verdict::Denied(reason) => Decision::deny(

@@ -27,6 +27,7 @@
 mod config;
 pub mod gcra;
 mod limiter;
+pub mod ops;
 mod store;
 
 pub use config::{EndpointClass, Quota, RateLimitConfig};

@@ -77,6 +77,13 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         "optimize.select" => call(input, kassa::optimize::ops::select),
         "optimize.estimate" => call(input, kassa::optimize::ops::estimate),
         "optimize.scenario" => call(input, kassa::optimize::ops::scenario),
+        // access / identity / ratelimit
+        "access.authorize" => call(input, kassa::access::ops::authorize),
+        "identity.validate_registration" => {
+            call(input, kassa::identity::ops::validate_registration)
+        }
+        "identity.normalize_email" => call(input, kassa::identity::ops::normalize_email),
+        "ratelimit.sequence" => call(input, kassa::ratelimit::ops::sequence),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

@@ -1,0 +1,59 @@
+//! The token storage port.
+
+use super::one_time::{OneTimeToken, OneTimeTokenRecord, RedeemOutcome, TokenPurpose};
+use super::refresh::{RefreshFamily, RevokeReason, RotationOutcome};
+use crate::error::Result;
+use chrono::{DateTime, Duration, Utc};
+
+/// Storage of refresh-token families and one-time tokens. Every state change is one atomic
+/// call (a transaction or a script), never a read-then-write in the engine.
+#[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
+pub trait TokenStore: Send + Sync {
+    /// Stores a new family (a login). A duplicate id is a `CONFLICT`.
+    async fn create_family(&self, family: RefreshFamily) -> Result<()>;
+
+    /// Reads a family.
+    async fn get_family(&self, family_id: &str) -> Result<Option<RefreshFamily>>;
+
+    /// Atomically applies [`RefreshFamily::rotate`] to the family of `user_id`: rotates on the
+    /// current id, revokes the family on reuse. A family of another user is `UnknownFamily`.
+    async fn rotate_refresh(
+        &self,
+        family_id: &str,
+        user_id: &str,
+        presented_jti: &str,
+        next_jti: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<RotationOutcome>;
+
+    /// Revokes one family (logout). Returns whether it was active.
+    async fn revoke_family(
+        &self,
+        family_id: &str,
+        reason: RevokeReason,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Revokes every active family of a user (logout everywhere, password reset).
+    /// Returns how many were revoked.
+    async fn revoke_user(
+        &self,
+        user_id: &str,
+        reason: RevokeReason,
+        now: DateTime<Utc>,
+    ) -> Result<usize>;
+
+    /// Stores a one-time token record. A duplicate selector is a `CONFLICT`.
+    async fn save_one_time(&self, record: OneTimeTokenRecord) -> Result<()>;
+
+    /// Atomically applies [`OneTimeTokenRecord::redeem`] to the record of the presented
+    /// selector.
+    async fn redeem_one_time(
+        &self,
+        presented: &OneTimeToken,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome>;
+}

@@ -1,5 +1,25 @@
-//! Embedded defaults: in-memory implementations of every port and a sandbox gateway.
+//! Embedded defaults: in-memory implementations of every port, a sandbox payment gateway and
+//! a collecting event sink. Each is thread-safe (one lock per store, so every port call is
+//! atomic) and is what the storefront example and the bindings use.
 
+mod coupons;
+mod events;
+mod gateway;
+mod idempotency;
+mod inventory;
+mod lock;
+mod orders;
 mod time_and_ids;
+mod users;
 
+pub use coupons::MemoryCoupons;
+pub use events::CollectingSink;
+pub use gateway::{
+    SandboxCharge, SandboxGateway, TOKEN_APPROVE, TOKEN_DECLINE, TOKEN_INSUFFICIENT_FUNDS,
+    TOKEN_PROCESSING_ERROR, TOKEN_TIMEOUT,
+};
+pub use idempotency::MemoryIdempotency;
+pub use inventory::MemoryInventory;
+pub use orders::MemoryOrders;
 pub use time_and_ids::{ManualClock, SeededRandom, SequentialIds};
+pub use users::MemoryUsers;

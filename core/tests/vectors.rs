@@ -25,6 +25,20 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         // Each module registers its operations here.
         "money.allocate" => call(input, kassa::money::ops::allocate),
         "money.round" => call(input, kassa::money::ops::round),
+        // catalog and cart
+        "catalog.validate" => call(input, kassa::catalog::ops::validate),
+        "catalog.resolve_price" => call(input, kassa::catalog::ops::resolve_price),
+        "catalog.query" => call(input, kassa::catalog::ops::query),
+        "catalog.related" => call(input, kassa::catalog::ops::related),
+        "catalog.validate_image" => call(input, kassa::catalog::ops::validate_image_request),
+        "cart.apply" => call(input, kassa::cart::ops::apply),
+        "cart.merge" => call(input, kassa::cart::ops::merge),
+        "cart.pricing_lines" => call(input, kassa::cart::ops::pricing_lines),
+        "cart.check_stock" => call(input, kassa::cart::ops::check_stock),
+        // pricing
+        "pricing.price_cart" => call(input, |i: kassa::pricing::PricingInput| {
+            kassa::pricing::price_cart(&i)
+        }),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

@@ -2,7 +2,7 @@
 
 use super::lock::lock;
 use crate::error::{KassaError, Result};
-use crate::ports::{CouponStore, CouponUsage, PortHealth};
+use crate::ports::{CouponLimits, CouponRedemption, CouponStore, CouponUsage, PortHealth};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -12,7 +12,8 @@ pub struct MemoryCoupons {
     usage: Mutex<HashMap<String, CouponUsage>>,
 }
 
-fn normalize(code: &str) -> Result<String> {
+/// The stored form of a code: trimmed and upper case.
+pub fn normalize_code(code: &str) -> Result<String> {
     let c = code.trim().to_uppercase();
     if c.is_empty() {
         return Err(KassaError::validation("code", "must not be empty"));
@@ -20,17 +21,8 @@ fn normalize(code: &str) -> Result<String> {
     Ok(c)
 }
 
-fn fresh(code: &str) -> CouponUsage {
-    CouponUsage {
-        code: code.to_owned(),
-        limit: None,
-        redeemed: 0,
-        redemptions: Vec::new(),
-    }
-}
-
 impl MemoryCoupons {
-    /// An empty store (every code unlimited until given a limit).
+    /// An empty store.
     pub fn new() -> Self {
         MemoryCoupons::default()
     }
@@ -39,52 +31,61 @@ impl MemoryCoupons {
 #[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
 #[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
 impl CouponStore for MemoryCoupons {
-    async fn set_limit(&self, code: &str, limit: Option<u64>) -> Result<CouponUsage> {
-        let code = normalize(code)?;
-        let mut m = lock(&self.usage, "coupon")?;
-        let u = m.entry(code.clone()).or_insert_with(|| fresh(&code));
-        u.limit = limit;
-        Ok(u.clone())
-    }
-
     async fn usage(&self, code: &str) -> Result<Option<CouponUsage>> {
-        let code = normalize(code)?;
+        let code = normalize_code(code)?;
         Ok(lock(&self.usage, "coupon")?.get(&code).cloned())
     }
 
-    async fn redeem(&self, code: &str, reference: &str) -> Result<CouponUsage> {
-        let code = normalize(code)?;
+    async fn redeem(
+        &self,
+        code: &str,
+        reference: &str,
+        customer_id: &str,
+        limits: CouponLimits,
+    ) -> Result<CouponUsage> {
+        let code = normalize_code(code)?;
         let mut m = lock(&self.usage, "coupon")?;
-        let u = m.entry(code.clone()).or_insert_with(|| fresh(&code));
-        if u.redemptions.iter().any(|r| r == reference) {
+        let u = m.entry(code.clone()).or_insert_with(|| CouponUsage {
+            code: code.clone(),
+            redemptions: Vec::new(),
+        });
+        if u.redemptions.iter().any(|r| r.reference == reference) {
             return Ok(u.clone());
         }
-        if let Some(limit) = u.limit {
-            if u.redeemed >= limit {
-                return Err(KassaError::conflict(format!(
-                    "coupon '{code}' has reached its usage limit of {limit}"
-                ))
-                .with_meta("code", code.clone())
-                .with_meta("limit", limit)
-                .with_detail("couponCodes", "usage limit reached"));
+        let reached = |limit: u64, what: &str| {
+            KassaError::conflict(format!(
+                "coupon '{code}' has reached its {what} usage limit of {limit}"
+            ))
+            .with_meta("code", code.clone())
+            .with_meta("limit", limit)
+            .with_detail("couponCodes", "usage limit reached")
+        };
+        if let Some(limit) = limits.overall {
+            if u.times_used() >= limit {
+                return Err(reached(limit, "overall"));
             }
         }
-        u.redeemed += 1;
-        u.redemptions.push(reference.to_owned());
+        if let Some(limit) = limits.per_customer {
+            if u.times_used_by(customer_id) >= limit {
+                return Err(reached(limit, "per-customer"));
+            }
+        }
+        u.redemptions.push(CouponRedemption {
+            reference: reference.to_owned(),
+            customer_id: customer_id.to_owned(),
+        });
         Ok(u.clone())
     }
 
     async fn undo(&self, code: &str, reference: &str) -> Result<bool> {
-        let code = normalize(code)?;
+        let code = normalize_code(code)?;
         let mut m = lock(&self.usage, "coupon")?;
         let Some(u) = m.get_mut(&code) else {
             return Ok(false);
         };
         let before = u.redemptions.len();
-        u.redemptions.retain(|r| r != reference);
-        let removed = before - u.redemptions.len();
-        u.redeemed = u.redeemed.saturating_sub(removed as u64);
-        Ok(removed > 0)
+        u.redemptions.retain(|r| r.reference != reference);
+        Ok(u.redemptions.len() < before)
     }
 
     async fn health(&self) -> PortHealth {

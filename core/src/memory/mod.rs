@@ -2,6 +2,8 @@
 //! a collecting event sink. Each is thread-safe (one lock per store, so every port call is
 //! atomic) and is what the storefront example and the bindings use.
 
+mod carts;
+mod catalog;
 mod coupons;
 mod events;
 mod gateway;
@@ -12,7 +14,9 @@ mod orders;
 mod time_and_ids;
 mod users;
 
-pub use coupons::MemoryCoupons;
+pub use carts::MemoryCarts;
+pub use catalog::MemoryCatalog;
+pub use coupons::{normalize_code, MemoryCoupons};
 pub use events::CollectingSink;
 pub use gateway::{
     SandboxCharge, SandboxGateway, TOKEN_APPROVE, TOKEN_DECLINE, TOKEN_INSUFFICIENT_FUNDS,

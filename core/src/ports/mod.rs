@@ -11,6 +11,8 @@
 //! begin-idempotent-request ([`IdempotencyStore::begin`]) and compare-and-set on an
 //! aggregate's version ([`OrderStore::compare_and_set`]). Every port reports `health()`.
 
+mod carts;
+mod catalog;
 mod coupons;
 mod events;
 mod gateway;
@@ -21,7 +23,9 @@ mod orders;
 mod time_and_ids;
 mod users;
 
-pub use coupons::{CouponStore, CouponUsage};
+pub use carts::{CartStore, StoredCart};
+pub use catalog::{CatalogStore, PricingRules};
+pub use coupons::{CouponLimits, CouponRedemption, CouponStore, CouponUsage};
 pub use events::{EventSink, OutboxEvent};
 pub use gateway::{AuthorizeRequest, GatewayOutcome, GatewayResponse, PaymentGateway};
 pub use health::{HealthStatus, PortHealth};

@@ -2,6 +2,7 @@
 //! a collecting event sink. Each is thread-safe (one lock per store, so every port call is
 //! atomic) and is what the storefront example and the bindings use.
 
+mod bundle;
 mod carts;
 mod catalog;
 mod coupons;
@@ -14,6 +15,7 @@ mod orders;
 mod time_and_ids;
 mod users;
 
+pub use bundle::InMemory;
 pub use carts::MemoryCarts;
 pub use catalog::MemoryCatalog;
 pub use coupons::{normalize_code, MemoryCoupons};

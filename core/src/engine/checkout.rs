@@ -137,6 +137,17 @@ impl Engine {
         result
     }
 
+    /// Prices the cart as checkout would (catalog prices, promotions, coupons with their live
+    /// usage, tax, shipping) without reserving or charging anything: what a client shows
+    /// before it sends the checkout with `expectedTotal`.
+    pub async fn quote_checkout(
+        &self,
+        actor: &Principal,
+        req: &CheckoutRequest,
+    ) -> Result<PricedCart> {
+        Ok(self.quote(actor, req).await?.0.priced)
+    }
+
     async fn replay(&self, actor: &Principal, response: serde_json::Value) -> Result<Order> {
         if let Some(err) = response.get("error") {
             let e: KassaError = serde_json::from_value(err.clone())
@@ -279,16 +290,12 @@ impl Engine {
         let mut new_lines = Vec::with_capacity(priced.lines.len());
         for l in &priced.lines {
             let (product, variant) = catalog.require_variant(&l.sku)?;
-            let name = if variant.name.is_empty() {
-                product.name.clone()
-            } else {
-                format!("{} ({})", product.name, variant.name)
-            };
             new_lines.push(NewOrderLine {
                 line_id: l.line_id.clone(),
                 sku: l.sku.clone(),
                 product_id: product.id.clone(),
-                name,
+                name: product.name.clone(),
+                variant: variant.name.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price,
                 discount: l.discount_total,

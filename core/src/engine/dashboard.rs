@@ -35,7 +35,7 @@ pub struct DailyRevenue {
     pub date: NaiveDate,
     /// Net paid (captured − refunded) of the orders created that day.
     pub revenue: Money,
-    /// Paid orders created that day.
+    /// Orders created that day with money kept (net paid above zero).
     pub orders: u64,
 }
 
@@ -63,7 +63,7 @@ pub struct DashboardStats {
     pub revenue: Money,
     /// Order count per order status (every status listed, zero included).
     pub orders_by_status: BTreeMap<String, u64>,
-    /// Net revenue ÷ paid orders, rounded half-even (`None` without paid orders).
+    /// Net revenue ÷ orders with money kept, rounded half-even (`None` without any).
     pub average_order_value: Option<Money>,
     /// Best sellers by units, then revenue, then id.
     pub top_products: Vec<TopProduct>,
@@ -99,7 +99,7 @@ pub fn dashboard_stats(
             continue;
         }
         let net = o.payment.net_paid()?;
-        if o.payment.captured.is_positive() {
+        if net.is_positive() {
             let day = per_day
                 .entry(o.created_at.date_naive())
                 .or_insert((zero, 0));

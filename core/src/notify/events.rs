@@ -17,8 +17,11 @@ pub const EVENT_SCHEMA_VERSION: u32 = 1;
 pub struct SummaryLine {
     /// Stock keeping unit.
     pub sku: String,
-    /// Display name.
+    /// Product name.
     pub name: String,
+    /// Variant label (may be empty).
+    #[serde(default)]
+    pub variant: String,
     /// Units.
     pub quantity: u32,
     /// Line total.
@@ -76,6 +79,7 @@ impl OrderSummary {
                 .map(|l| SummaryLine {
                     sku: l.sku.clone(),
                     name: l.name.clone(),
+                    variant: l.variant.clone(),
                     quantity: l.quantity,
                     total: l.total,
                 })

@@ -80,8 +80,8 @@ pub struct RenderedMessage {
     pub html: String,
 }
 
-const LINES_TXT: &str = "{% for l in order.lines %}- {{ l.quantity }} x {{ l.name }} ({{ l.sku }}): {{ l.total.amount }} {{ l.total.currency }}\n{% endfor %}";
-const LINES_HTML: &str = "<ul>{% for l in order.lines %}<li>{{ l.quantity }} &times; {{ l.name }} ({{ l.sku }}): {{ l.total.amount }} {{ l.total.currency }}</li>{% endfor %}</ul>";
+const LINES_TXT: &str = "{% for l in order.lines %}- {{ l.quantity }} x {{ l.name }}{% if l.variant %} {{ l.variant }}{% endif %} ({{ l.sku }}): {{ l.total.amount }} {{ l.total.currency }}\n{% endfor %}";
+const LINES_HTML: &str = "<ul>{% for l in order.lines %}<li>{{ l.quantity }} &times; {{ l.name }}{% if l.variant %} {{ l.variant }}{% endif %} ({{ l.sku }}): {{ l.total.amount }} {{ l.total.currency }}</li>{% endfor %}</ul>";
 
 fn defaults() -> Vec<(MessageKind, TemplatePart, String)> {
     use MessageKind::*;
@@ -106,12 +106,12 @@ fn defaults() -> Vec<(MessageKind, TemplatePart, String)> {
         (
             StatusChange,
             Text,
-            "The {{ machine }} status of your order {{ order.orderNumber }} changed from {{ from | replace('_', ' ') }} to {{ to | replace('_', ' ') }}.{% if reason %}\nReason: {{ reason }}{% endif %}\n".into(),
+            "The {{ machine }} status of your order {{ order.orderNumber }} {% if from %}changed from {{ from | replace('_', ' ') }} to{% else %}is now{% endif %} {{ to | replace('_', ' ') }}.{% if reason %}\nReason: {{ reason }}{% endif %}\n".into(),
         ),
         (
             StatusChange,
             Html,
-            "<p>The {{ machine }} status of your order <strong>{{ order.orderNumber }}</strong> changed from {{ from | replace('_', ' ') }} to <strong>{{ to | replace('_', ' ') }}</strong>.</p>{% if reason %}<p>Reason: {{ reason }}</p>{% endif %}".into(),
+            "<p>The {{ machine }} status of your order <strong>{{ order.orderNumber }}</strong> {% if from %}changed from {{ from | replace('_', ' ') }} to{% else %}is now{% endif %} <strong>{{ to | replace('_', ' ') }}</strong>.</p>{% if reason %}<p>Reason: {{ reason }}</p>{% endif %}".into(),
         ),
         (PaymentFailure, Subject, "Payment for order {{ order.orderNumber }} failed".into()),
         (

@@ -19,8 +19,11 @@ pub struct OrderLine {
     pub sku: String,
     /// Product id.
     pub product_id: String,
-    /// Display name at the time of the order.
+    /// Product name at the time of the order.
     pub name: String,
+    /// Variant label at the time of the order (may be empty).
+    #[serde(default)]
+    pub variant: String,
     /// Units ordered.
     pub quantity: u32,
     /// Catalog unit price at the time of the order.
@@ -70,8 +73,11 @@ pub struct NewOrderLine {
     pub sku: String,
     /// Product id.
     pub product_id: String,
-    /// Display name.
+    /// Product name.
     pub name: String,
+    /// Variant label (may be empty).
+    #[serde(default)]
+    pub variant: String,
     /// Units (at least 1).
     pub quantity: u32,
     /// Unit price.
@@ -242,6 +248,7 @@ impl Order {
                 sku: l.sku,
                 product_id: l.product_id,
                 name: l.name,
+                variant: l.variant,
                 quantity: l.quantity,
                 unit_price: l.unit_price,
                 discount: l.discount,
@@ -491,6 +498,7 @@ mod tests {
             sku: format!("SKU-{id}"),
             product_id: format!("p-{id}"),
             name: id.into(),
+            variant: String::new(),
             quantity: q,
             unit_price: usd(unit),
             discount: usd(0),
@@ -546,6 +554,7 @@ mod tests {
             sku: "s".into(),
             product_id: "p".into(),
             name: "n".into(),
+            variant: String::new(),
             quantity: 1,
             unit_price: usd(100),
             discount: usd(0),

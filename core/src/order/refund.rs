@@ -208,6 +208,7 @@ mod tests {
             sku: "A".into(),
             product_id: "p".into(),
             name: "A".into(),
+            variant: String::new(),
             quantity: 2,
             unit_price: usd(500),
             discount: usd(0),

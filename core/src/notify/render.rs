@@ -243,6 +243,7 @@ mod tests {
             lines: vec![SummaryLine {
                 sku: "A".into(),
                 name: "<Mug>".into(),
+                variant: String::new(),
                 quantity: 2,
                 total: usd(1000),
             }],

@@ -5,6 +5,7 @@
 mod history;
 mod machine;
 mod model;
+pub mod ops;
 mod refund;
 
 pub use history::{transition, HistoryEntry, Stamp};

@@ -3,6 +3,7 @@
 
 mod event;
 mod intent;
+pub mod ops;
 
 pub use event::{EventEffect, GatewayEvent, GatewayEventKind};
 pub use intent::{attempt_key, AttemptOutcome, Payment, PaymentAttempt};

@@ -621,7 +621,47 @@ Webhook-style gateway events carry an event id and cumulative amounts (`totalCap
 `totalRefunded`). An event id is applied at most once; an event that arrives late (its \
 cumulative amount is already reached, or the payment has moved past the state it reports) \
 is recorded as stale and changes nothing, so events are safe to deliver twice or out of \
-order.\n";
+order. A refund total above what is known to be captured cannot apply yet: it is a \
+`CONFLICT`, not recorded, and applies when the gateway redelivers it after the capture.\n\n\
+## Checkout\n\n\
+`Engine::checkout` (seed: `POST /orders`) runs these steps over the ports:\n\n\
+1. Load the cart (only its owner may check it out) and reject an empty one.\n\
+2. Recompute every price from the catalog (`Cart::pricing_lines`, then `pricing::price_cart` with \
+the promotions, coupons with their live usage, tax and shipping). A client `expectedTotal` that \
+differs is a `CONFLICT` whose `meta.totals` holds the new totals.\n\
+3. Sum the demand per SKU and reserve all of it in one `InventoryStore::reserve` call, with an \
+expiry (`OUT_OF_STOCK` names the short SKU).\n\
+4. Redeem the applied coupons with `CouponStore::redeem` (redeem-if-under-limit, atomic).\n\
+5. Create the order (`pending`) with a unique human-readable number from the order store's \
+sequence (`KS-000042`).\n\
+6. Record the payment attempt (idempotency key `<orderId>:<attempt>:authorize`), then authorize \
+(and by default capture) through the `PaymentGateway`.\n\n\
+| gateway answer | order | payment | stock | coupons | cart | event |\n\
+|---|---|---|---|---|---|---|\n\
+| approved | confirmed | captured (or authorized) | committed | kept | cleared | `order_placed` |\n\
+| declined | cancelled | failed | released | given back | kept for retry | `payment_failed` |\n\
+| unknown (timeout, gateway down) | pending | pending | held | kept | kept | none until a gateway event settles it |\n\n\
+A failure before the order exists undoes what was done (reservation released, coupons given \
+back) and changes nothing else.\n\n\
+## Idempotent checkout\n\n\
+With an idempotency key (scoped to the principal) checkout follows Stripe: the same key with \
+the same request returns the same order (or the same `PAYMENT_DECLINED`) without calling the \
+gateway again; the same key with a different request is a `CONFLICT` with \
+`meta.idempotency = \"key_reused\"`; a duplicate that arrives while the first is still running is a \
+`CONFLICT` with `meta.idempotency = \"in_progress\"`. An error before any order exists frees the \
+key. `IdempotencyStore::begin` makes the claim in one atomic call.\n\n\
+## Other flows\n\n\
+- Cancel (owner or admin): only while nothing shipped; voids an authorization or refunds what \
+was captured, releases or restocks the stock, gives coupons back, emits `order_cancelled`. A \
+payment whose outcome is still unknown cannot be cancelled until it settles.\n\
+- Refund (admin): as above under Refunds; emits `refund_issued`.\n\
+- Status update (admin): ship, deliver, return, complete; one `order_status_changed` event per \
+transition, rendered into subject, text and HTML by `notify::Notifier` from templates a host can \
+override.\n\
+- Every order write is a compare-and-set on the order's version; a lost race reloads and \
+re-applies the pure change.\n\
+- Events are versioned (`schemaVersion`) and have deterministic ids, so a retried publish is \
+stored once.\n";
 
 #[cfg(test)]
 mod tests {

@@ -533,3 +533,83 @@ fn admin_products_and_browse() {
     .unwrap();
     assert_eq!(order.lines[0].name, "Enamel Camp Mug");
 }
+
+#[test]
+fn late_settlement_after_reservation_expiry_is_compensated() {
+    let w = world(5, Some(3));
+    let kim = Principal::customer("kim");
+    put_cart(&w, "c", "kim", &[("SKU-B", 2)]);
+    let mut req = request("c", TOKEN_TIMEOUT);
+    req.coupon_codes = vec![COUPON.into()];
+    let order = run(w.engine.checkout(&kim, None, req)).unwrap();
+    w.mem.clock.advance(chrono::Duration::hours(1));
+    let expired = run(w.engine.sweep_reservations(&system())).unwrap();
+    assert_eq!(expired.len(), 1);
+    assert!(
+        run(w.engine.sweep_reservations(&system()))
+            .unwrap()
+            .is_empty(),
+        "expired exactly once"
+    );
+    assert_eq!(on_hand(&w, "SKU-B"), (5, 0));
+    let events = w.mem.gateway.settle(&order.id, true, t0()).unwrap();
+    let effect = run(w.engine.apply_gateway_event(&system(), events[0].clone())).unwrap();
+    assert_eq!(effect, EventEffect::Applied);
+    let again = run(w.engine.apply_gateway_event(&system(), events[0].clone())).unwrap();
+    assert_eq!(
+        again,
+        EventEffect::Stale,
+        "redelivery finds the payment voided and cancelled"
+    );
+    let order = run(w.engine.get_order(&kim, &order.id)).unwrap();
+    assert_eq!(order.status, OrderStatus::Cancelled);
+    let charge = &w.mem.gateway.charges_for(&order.id)[0];
+    assert_eq!(
+        charge.refunded, charge.captured,
+        "the late capture was refunded"
+    );
+    assert_eq!(on_hand(&w, "SKU-B"), (5, 0), "no stock was sold");
+    assert_eq!(
+        run(w.mem.coupons.usage(COUPON))
+            .unwrap()
+            .unwrap()
+            .times_used(),
+        0
+    );
+    assert_eq!(w.mem.events.count("order_cancelled"), 1);
+}
+
+#[test]
+fn first_order_promotion_applies_only_to_the_first_order() {
+    let w = world(10, None);
+    let mut rules = rules(None);
+    rules.promotions.push(
+        serde_json::from_value(serde_json::json!({
+            "id": "first", "conditions": {"firstOrderOnly": true},
+            "target": {"type": "order"}, "action": {"type": "amount_off", "amount": {"amount": "2.00", "currency": "USD"}}
+        }))
+        .unwrap(),
+    );
+    run(kassa::ports::CatalogStore::set_pricing_rules(
+        w.mem.catalog.as_ref(),
+        rules,
+    ))
+    .unwrap();
+    let lea = Principal::customer("lea");
+    put_cart(&w, "c1", "lea", &[("SKU-A", 1)]);
+    assert_eq!(
+        run(w.engine.checkout(&lea, None, request("c1", TOKEN_APPROVE)))
+            .unwrap()
+            .totals
+            .total,
+        usd("8.00")
+    );
+    put_cart(&w, "c2", "lea", &[("SKU-A", 1)]);
+    assert_eq!(
+        run(w.engine.checkout(&lea, None, request("c2", TOKEN_APPROVE)))
+            .unwrap()
+            .totals
+            .total,
+        usd("10.00")
+    );
+}

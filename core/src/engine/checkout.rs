@@ -10,9 +10,11 @@ use crate::memory::normalize_code;
 use crate::money::Money;
 use crate::notify::{OrderEvent, OrderSummary};
 use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, PaymentStatus, Stamp};
+use crate::page::PageRequest;
 use crate::payment::AttemptOutcome;
 use crate::ports::{
-    AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, IdempotencyBegin, PricingRules,
+    AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, IdempotencyBegin, OrderFilter,
+    PricingRules,
 };
 use crate::pricing::{price_cart, PricedCart, PricingContext, PricingInput, RejectionReason};
 use chrono::Duration;
@@ -148,6 +150,32 @@ impl Engine {
         Ok(self.quote(actor, req).await?.0.priced)
     }
 
+    /// Whether the customer has no confirmed or completed order yet.
+    async fn is_first_order(&self, customer_id: &str) -> Result<bool> {
+        for status in [OrderStatus::Confirmed, OrderStatus::Completed] {
+            let filter = OrderFilter {
+                customer_id: Some(customer_id.to_owned()),
+                status: Some(status),
+                ..OrderFilter::default()
+            };
+            let page = self
+                .ports
+                .orders
+                .list(
+                    &filter,
+                    PageRequest {
+                        page: 1,
+                        page_size: 1,
+                    },
+                )
+                .await?;
+            if page.pagination.total > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     async fn replay(&self, actor: &Principal, response: serde_json::Value) -> Result<Order> {
         if let Some(err) = response.get("error") {
             let e: KassaError = serde_json::from_value(err.clone())
@@ -235,6 +263,15 @@ impl Engine {
                 c.customer_times_used = u32_sat(u.times_used_by(&actor.id));
             }
         }
+        let first_order = if rules
+            .promotions
+            .iter()
+            .any(|p| p.conditions.first_order_only)
+        {
+            self.is_first_order(&actor.id).await?
+        } else {
+            false
+        };
         let input = PricingInput {
             lines,
             promotions: rules.promotions.clone(),
@@ -248,7 +285,7 @@ impl Engine {
                 currency: cart.currency(),
                 customer_id: Some(actor.id.clone()),
                 customer_groups: actor.roles.clone(),
-                first_order: false,
+                first_order,
                 now: self.now(),
             },
             rounding: rules.rounding,

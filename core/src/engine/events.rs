@@ -63,10 +63,20 @@ impl Engine {
                     | PaymentStatus::Captured => {
                         let reservation = order.reservation_id.clone().unwrap_or_default();
                         if let Err(e) = self.ports.inventory.commit(&reservation, now).await {
-                            return self
+                            // The money came too late for the stock: the compensation (refund,
+                            // cancel) is the event's handling, so the webhook is answered as applied.
+                            return match self
                                 .compensate_paid(actor, &order.id, event.gateway_ref.clone(), e)
                                 .await
-                                .map(|_| EventEffect::Applied);
+                            {
+                                Err(e)
+                                    if e.code == ErrorCode::Conflict
+                                        && e.meta.contains_key("orderId") =>
+                                {
+                                    Ok(EventEffect::Applied)
+                                }
+                                other => other.map(|_| EventEffect::Applied),
+                            };
                         }
                         order.confirm(stamp.because("order placed"))?;
                         events.push(OrderEvent::OrderPlaced {

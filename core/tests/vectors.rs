@@ -43,6 +43,33 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         "pricing.price_cart" => call(input, |i: kassa::pricing::PricingInput| {
             kassa::pricing::price_cart(&i)
         }),
+        // inventory, supply and forecast (supply branch)
+        "inventory.eoq" => call(input, |r: kassa::inventory::reorder::EoqInput| {
+            kassa::inventory::reorder::eoq(&r)
+        }),
+        "inventory.reorder_point" => {
+            call(input, |r: kassa::inventory::reorder::ReorderPointInput| {
+                kassa::inventory::reorder::reorder_point(&r)
+            })
+        }
+        "inventory.min_max" => call(input, |r: kassa::inventory::reorder::MinMaxInput| {
+            kassa::inventory::reorder::min_max(&r)
+        }),
+        "inventory.s_s" => call(input, |r: kassa::inventory::reorder::SsInput| {
+            kassa::inventory::reorder::s_s(&r)
+        }),
+        "inventory.reorder_run" => call(input, |r: kassa::inventory::reorder::ReorderRunInput| {
+            kassa::inventory::reorder::reorder_run(&r)
+        }),
+        "inventory.adjust" => call(input, kassa::inventory::adjustment::adjust),
+        "inventory.gtin" => call(input, |code: String| {
+            kassa::inventory::barcode::validate_gtin(&code)
+        }),
+        "supply.apply_tracking" => call(input, kassa::supply::ops::apply_tracking_events),
+        "supply.receive" => call(input, kassa::supply::ops::receive_goods),
+        "supply.transition" => call(input, kassa::supply::ops::transition),
+        "supply.fulfillment_progress" => call(input, kassa::supply::ops::progress),
+        "forecast.holt_winters" => call(input, kassa::forecast::ops::forecast),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

@@ -326,10 +326,18 @@ impl Engine {
         }
         let mut new_lines = Vec::with_capacity(priced.lines.len());
         for l in &priced.lines {
-            let (product, variant) = catalog.require_variant(&l.sku)?;
+            let sku = input
+                .lines
+                .iter()
+                .find(|p| p.line_id == l.line_id)
+                .map(|p| p.sku.clone())
+                .ok_or_else(|| {
+                    KassaError::internal(format!("priced line '{}' has no input line", l.line_id))
+                })?;
+            let (product, variant) = catalog.require_variant(&sku)?;
             new_lines.push(NewOrderLine {
                 line_id: l.line_id.clone(),
-                sku: l.sku.clone(),
+                sku,
                 product_id: product.id.clone(),
                 name: product.name.clone(),
                 variant: variant.name.clone(),

@@ -1,6 +1,6 @@
 //! The pricing engine: eligibility, stacking, discounts, shipping, tax and the result.
 
-use super::num::{add, div, mul, percent_of, sub};
+use super::num::{add, mul, ratio_round, round, sub};
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
     RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -37,7 +37,8 @@ struct Eligible {
 /// The amounts after a list of promotions applied.
 struct State {
     nets: Vec<Decimal>,
-    discounts: Vec<Vec<(usize, Decimal)>>,
+    /// (line index, promotion index, amount) in application order.
+    discounts: Vec<(usize, usize, Decimal)>,
     shipping: Option<ShippingState>,
     /// (promotion index, whole amount) in application order.
     amounts: Vec<(usize, Decimal)>,
@@ -77,7 +78,7 @@ pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
     let mut weight: u64 = 0;
     for line in &input.lines {
         let q = u64::from(line.quantity);
-        let s = mode.round(mul(line.unit_price.amount(), Decimal::from(q))?, dp);
+        let s = round(mode, mul(line.unit_price.amount(), Decimal::from(q))?, dp);
         cart_subtotal = add(cart_subtotal, s)?;
         subtotals.push(s);
         total_units = total_units.saturating_add(q);
@@ -168,7 +169,18 @@ struct Coupons {
 
 impl Pricer<'_> {
     fn round_discount(&self, d: Decimal) -> Decimal {
-        self.input.rounding.discount.round(d, self.dp)
+        round(self.input.rounding.discount, d, self.dp)
+    }
+
+    /// `percent` % of `value`, rounded at the discount point.
+    fn percent_discount(&self, value: Decimal, percent: Decimal) -> Result<Decimal> {
+        ratio_round(
+            self.input.rounding.discount,
+            value,
+            percent,
+            Decimal::ONE_HUNDRED,
+            self.dp,
+        )
     }
 
     fn promo_index(&self, id: &str) -> Option<usize> {
@@ -317,10 +329,8 @@ impl Pricer<'_> {
         }
         let mut tier_percent = Decimal::ZERO;
         match &p.action {
-            Action::BuyXGetY { buy, get, .. } => {
-                if units < u64::from(*buy) + u64::from(*get) {
-                    return Err(RejectionReason::MinQuantityNotMet);
-                }
+            Action::BuyXGetY { buy, get, .. } if units < u64::from(*buy) + u64::from(*get) => {
+                return Err(RejectionReason::MinQuantityNotMet);
             }
             Action::Tiered { basis, tiers } => {
                 let measure = match basis {
@@ -443,7 +453,7 @@ impl Pricer<'_> {
     fn apply(&self, list: &[Eligible]) -> Result<State> {
         let mut st = State {
             nets: self.subtotals.clone(),
-            discounts: vec![Vec::new(); self.subtotals.len()],
+            discounts: Vec::with_capacity(self.subtotals.len()),
             shipping: None,
             amounts: Vec::with_capacity(list.len()),
             total_discount: Decimal::ZERO,
@@ -476,14 +486,12 @@ impl Pricer<'_> {
         match &p.action {
             Action::PercentOff { percent } if order_level => {
                 let base = self.sum_nets(st, &e.targets)?;
-                let total = self.round_discount(percent_of(base, *percent)?).min(base);
+                let total = self.percent_discount(base, *percent)?.min(base);
                 self.allocate(e, st, total)
             }
             Action::Tiered { .. } if order_level => {
                 let base = self.sum_nets(st, &e.targets)?;
-                let total = self
-                    .round_discount(percent_of(base, e.tier_percent)?)
-                    .min(base);
+                let total = self.percent_discount(base, e.tier_percent)?.min(base);
                 self.allocate(e, st, total)
             }
             Action::AmountOff {
@@ -493,12 +501,12 @@ impl Pricer<'_> {
                 let base = self.sum_nets(st, &e.targets)?;
                 self.allocate(e, st, amount.amount().min(base))
             }
-            Action::PercentOff { percent } => self.per_line(e, st, |_, net| {
-                Ok(self.round_discount(percent_of(net, *percent)?))
-            }),
-            Action::Tiered { .. } => self.per_line(e, st, |_, net| {
-                Ok(self.round_discount(percent_of(net, e.tier_percent)?))
-            }),
+            Action::PercentOff { percent } => {
+                self.per_line(e, st, |_, net| self.percent_discount(net, *percent))
+            }
+            Action::Tiered { .. } => {
+                self.per_line(e, st, |_, net| self.percent_discount(net, e.tier_percent))
+            }
             Action::AmountOff {
                 amount,
                 per_unit: true,
@@ -538,9 +546,7 @@ impl Pricer<'_> {
         if let Some(net) = st.nets.get_mut(i) {
             *net = sub(*net, d)?;
         }
-        if let Some(list) = st.discounts.get_mut(i) {
-            list.push((promo, d));
-        }
+        st.discounts.push((i, promo, d));
         Ok(d)
     }
 
@@ -591,11 +597,14 @@ impl Pricer<'_> {
             let k = free.min(q);
             free -= k;
             let net = net_of(st, i);
-            let exact = div(
-                mul(mul(net, Decimal::from(k))?, percent)?,
+            let d = ratio_round(
+                self.input.rounding.discount,
+                net,
+                mul(Decimal::from(k), percent)?,
                 mul(Decimal::from(q), Decimal::ONE_HUNDRED)?,
-            )?;
-            let d = self.round_discount(exact).min(net);
+                self.dp,
+            )?
+            .min(net);
             total = add(total, self.book(st, i, e.promo, d)?)?;
         }
         Ok(total)
@@ -666,11 +675,7 @@ impl Pricer<'_> {
         let net = ship.net;
         let d = match &p.action {
             Action::FreeShipping => net,
-            Action::PercentOff { percent } => self
-                .input
-                .rounding
-                .discount
-                .round(percent_of(net, *percent)?, self.dp),
+            Action::PercentOff { percent } => self.percent_discount(net, *percent)?,
             Action::AmountOff { amount, .. } => amount.amount(),
             _ => Decimal::ZERO,
         }
@@ -712,19 +717,16 @@ impl Pricer<'_> {
                 continue;
             }
             let q = Decimal::from(line.quantity);
-            let tax = match (level, line.tax_inclusive) {
-                (TaxRoundingLevel::PerUnit, false) => {
-                    mul(mode.round(div(mul(net, rate)?, q)?, self.dp), q)?
-                }
-                (TaxRoundingLevel::PerUnit, true) => mul(
-                    mode.round(
-                        div(mul(net, rate)?, mul(q, add(Decimal::ONE, rate)?)?)?,
-                        self.dp,
-                    ),
-                    q,
-                )?,
-                (_, false) => mode.round(mul(net, rate)?, self.dp),
-                (_, true) => mode.round(div(mul(net, rate)?, add(Decimal::ONE, rate)?)?, self.dp),
+            // Tax-exclusive: net × rate; inclusive: net × rate ÷ (1 + rate).
+            let den = if line.tax_inclusive {
+                add(Decimal::ONE, rate)?
+            } else {
+                Decimal::ONE
+            };
+            let tax = if level == TaxRoundingLevel::PerUnit {
+                mul(ratio_round(mode, net, rate, mul(den, q)?, self.dp)?, q)?
+            } else {
+                ratio_round(mode, net, rate, den, self.dp)?
             };
             let tax = if line.tax_inclusive {
                 tax.min(net)
@@ -772,12 +774,12 @@ impl Pricer<'_> {
                 if base.is_zero() {
                     continue;
                 }
-                let exact = if inclusive {
-                    div(mul(base, rule.rate)?, add(Decimal::ONE, rule.rate)?)?
+                let den = if inclusive {
+                    add(Decimal::ONE, rule.rate)?
                 } else {
-                    mul(base, rule.rate)?
+                    Decimal::ONE
                 };
-                let total = mode.round(exact, self.dp);
+                let total = ratio_round(mode, base, rule.rate, den, self.dp)?;
                 let total = if inclusive { total.min(base) } else { total };
                 let parts = Money::new(total, self.cur).allocate(&weights)?;
                 for (i, part) in members.iter().zip(parts) {
@@ -820,8 +822,25 @@ impl Pricer<'_> {
             amounts,
             ..
         } = st;
+        // Group the discounts by line with one exact-size allocation per discounted line.
+        let mut counts = vec![0usize; input.lines.len()];
+        for (i, _, _) in &discounts {
+            if let Some(c) = counts.get_mut(*i) {
+                *c += 1;
+            }
+        }
+        let mut per_line: Vec<Vec<LineDiscount>> =
+            counts.iter().map(|&c| Vec::with_capacity(c)).collect();
+        for &(i, p, a) in &discounts {
+            if let Some(list) = per_line.get_mut(i) {
+                list.push(LineDiscount {
+                    promotion_id: promo_id(p),
+                    amount: m(a),
+                });
+            }
+        }
         for (i, ((line, (rule, tax)), line_discounts)) in
-            input.lines.iter().zip(taxes).zip(discounts).enumerate()
+            input.lines.iter().zip(taxes).zip(per_line).enumerate()
         {
             let sub_i = self.subtotals.get(i).copied().unwrap_or_default();
             let net = nets.get(i).copied().unwrap_or_default();
@@ -848,23 +867,13 @@ impl Pricer<'_> {
             lines_total = add(lines_total, total)?;
             lines.push(PricedLine {
                 line_id: line.line_id.clone(),
-                sku: line.sku.clone(),
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 subtotal: m(sub_i),
-                discounts: line_discounts
-                    .into_iter()
-                    .map(|(p, a)| LineDiscount {
-                        promotion_id: promo_id(p),
-                        amount: m(a),
-                    })
-                    .collect(),
+                discounts: line_discounts,
                 discount_total: m(disc),
                 net: m(net),
                 tax_inclusive: line.tax_inclusive,
-                tax_rule_id: rule
-                    .and_then(|r| input.tax_rules.get(r))
-                    .map(|t| t.id.clone()),
                 tax_rate: rate,
                 tax: m(tax),
                 total: m(total),

@@ -32,8 +32,6 @@ pub struct PricedCart {
 pub struct PricedLine {
     /// The line id.
     pub line_id: String,
-    /// SKU.
-    pub sku: String,
     /// Units.
     pub quantity: u32,
     /// Catalog unit price, as given.
@@ -48,9 +46,6 @@ pub struct PricedLine {
     pub net: Money,
     /// Whether prices of this line include tax.
     pub tax_inclusive: bool,
-    /// The tax rule applied, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tax_rule_id: Option<String>,
     /// Tax rate as a fraction (`"0.2"`), zero when untaxed.
     #[serde(with = "decimal_string")]
     pub tax_rate: Decimal,

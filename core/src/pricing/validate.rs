@@ -83,12 +83,18 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
         );
     }
     let mut order: Vec<usize> = (0..lines.len()).collect();
-    order.sort_unstable_by(|a, b| {
-        let (x, y) = (lines.get(*a), lines.get(*b));
-        x.map(|l| l.line_id.as_str())
-            .cmp(&y.map(|l| l.line_id.as_str()))
-            .then(a.cmp(b))
+    let sorted = lines.windows(2).all(|w| match w {
+        [a, b] => a.line_id <= b.line_id,
+        _ => true,
     });
+    if !sorted {
+        order.sort_unstable_by(|a, b| {
+            let (x, y) = (lines.get(*a), lines.get(*b));
+            x.map(|l| l.line_id.as_str())
+                .cmp(&y.map(|l| l.line_id.as_str()))
+                .then(a.cmp(b))
+        });
+    }
     for pair in order.windows(2) {
         if let [a, b] = pair {
             if let (Some(x), Some(y)) = (lines.get(*a), lines.get(*b)) {

@@ -613,3 +613,36 @@ fn first_order_promotion_applies_only_to_the_first_order() {
         usd("10.00")
     );
 }
+
+#[test]
+fn authorize_only_then_capture_in_parts() {
+    let w = world_with(
+        10,
+        None,
+        kassa::engine::EngineConfig {
+            capture_on_checkout: false,
+            ..Default::default()
+        },
+    );
+    let max = Principal::customer("max");
+    put_cart(&w, "c", "max", &[("SKU-B", 2)]);
+    let order = run(w.engine.checkout(&max, None, request("c", TOKEN_APPROVE))).unwrap();
+    assert_eq!(order.payment.status, PaymentStatus::Authorized);
+    assert_eq!(order.status, OrderStatus::Confirmed);
+    let o = run(w
+        .engine
+        .capture_payment(&admin(), &order.id, Some(usd("15.00"))))
+    .unwrap();
+    assert_eq!(o.payment.status, PaymentStatus::PartiallyCaptured);
+    let err = run(w
+        .engine
+        .capture_payment(&admin(), &order.id, Some(usd("25.01"))))
+    .unwrap_err();
+    assert_eq!(err.details[0].field, "amount");
+    let o = run(w.engine.capture_payment(&admin(), &order.id, None)).unwrap();
+    assert_eq!(o.payment.status, PaymentStatus::Captured);
+    assert_eq!(
+        w.mem.gateway.charges_for(&order.id)[0].captured,
+        usd("40.00")
+    );
+}

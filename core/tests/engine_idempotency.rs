@@ -130,3 +130,37 @@ fn concurrent_duplicate_gets_in_progress() {
     assert_eq!(again.id, order.id);
     assert_eq!(gateway.inner.charges().len(), 1);
 }
+
+#[test]
+fn concurrent_identical_refunds_refund_once() {
+    let w = Arc::new(world(10, None));
+    let amy = Principal::customer("amy");
+    put_cart(&w, "c", "amy", &[("SKU-B", 2)]);
+    let order = run(w.engine.checkout(&amy, None, request("c", TOKEN_APPROVE))).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (w, id) = (w.clone(), order.id.clone());
+            std::thread::spawn(move || {
+                let req = kassa::order::RefundRequest {
+                    amount: usd("5.00"),
+                    lines: vec![],
+                    reason: "dup".into(),
+                };
+                run(w.engine.refund_order(&admin(), &id, req)).is_ok()
+            })
+        })
+        .collect();
+    let ok = handles
+        .into_iter()
+        .map(|h| h.join().unwrap())
+        .filter(|ok| *ok)
+        .count();
+    let order = run(w.engine.get_order(&admin(), &order.id)).unwrap();
+    let charge = &w.mem.gateway.charges_for(&order.id)[0];
+    assert_eq!(
+        order.payment.refunded, charge.refunded,
+        "the books agree with the gateway"
+    );
+    assert_eq!(order.refunds.len(), ok);
+    assert_eq!(order.payment.refunded, usd(&format!("{}.00", 5 * ok)));
+}

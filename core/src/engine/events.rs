@@ -185,7 +185,15 @@ impl Engine {
             }
         }
         let now = self.now();
+        let captured_before = order.payment.captured;
         self.mutate_order(order_id, |o| {
+            // The gateway capture above is keyed by the amount captured before it: a capture
+            // recorded meanwhile means this one may not be recorded again.
+            if o.payment.captured != captured_before {
+                return Err(KassaError::conflict(
+                    "the payment was captured meanwhile; reload it and retry",
+                ));
+            }
             let start = o.history.len();
             o.with_payment(now, |p, h| {
                 p.capture(amount, h, Stamp::new(&actor.id, now, "payment captured"))

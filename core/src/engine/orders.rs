@@ -219,7 +219,8 @@ impl Engine {
             order.payment.gateway_ref.clone().ok_or_else(|| {
                 KassaError::conflict("the payment has no gateway charge to refund")
             })?;
-        let key = format!("{order_id}:refund:{}", order.refunds.len() + 1);
+        let number = order.refunds.len() + 1;
+        let key = format!("{order_id}:refund:{number}");
         let resp = self.ports.gateway.refund(&key, &gref, plan.amount).await?;
         if let Some(e) = gateway_failure("refund", resp.outcome) {
             return Err(e);
@@ -227,6 +228,14 @@ impl Engine {
         let refund_id = self.ports.ids.next_id("refund");
         let now = self.now();
         self.mutate_order(order_id, |o| {
+            // The gateway refund above is keyed by the refund's number: if another refund was
+            // recorded meanwhile, this one must not be recorded twice under a new number.
+            if o.refunds.len() + 1 != number {
+                return Err(KassaError::conflict(
+                    "the order was refunded meanwhile; reload it and retry",
+                )
+                .with_meta("orderId", o.id.clone()));
+            }
             let plan = o.plan_refund(&req)?;
             let reason = if req.reason.is_empty() {
                 "refund"

@@ -329,7 +329,7 @@ fn status_updates_emit_rendered_notifications_and_history() {
         .filter(|e| e.event_type == "order_status_changed")
         .collect();
     assert_eq!(changes.len(), 4);
-    let first: OrderEvent = serde_json::from_value(changes[0].payload.clone()).unwrap();
+    let first: OrderEvent = serde_json::from_str(&changes[0].payload).unwrap();
     let msg = w.engine.notifier().render(&first).unwrap().unwrap();
     assert_eq!(
         msg.subject,

@@ -72,7 +72,7 @@ fn show_order(label: &str, o: &Order) {
 /// Renders what the outbox collected since the last call, as a mailer would.
 fn print_notifications(mem: &InMemory, engine: &Engine) -> Result<()> {
     for e in mem.events.drain() {
-        let event: OrderEvent = serde_json::from_value(e.payload)
+        let event: OrderEvent = serde_json::from_str(&e.payload)
             .map_err(|err| KassaError::internal(err.to_string()))?;
         match engine.notifier().render(&event)? {
             Some(msg) => {

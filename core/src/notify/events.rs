@@ -183,7 +183,7 @@ impl OrderEvent {
     /// The outbox form.
     pub fn to_outbox(&self, at: DateTime<Utc>) -> Result<OutboxEvent> {
         let payload =
-            serde_json::to_value(self).map_err(|e| KassaError::internal(e.to_string()))?;
+            serde_json::to_string(self).map_err(|e| KassaError::internal(e.to_string()))?;
         Ok(OutboxEvent {
             id: self.event_id(),
             event_type: self.event_type().to_owned(),

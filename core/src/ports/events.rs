@@ -20,8 +20,9 @@ pub struct OutboxEvent {
     pub aggregate_id: String,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
-    /// The payload (camelCase JSON).
-    pub payload: serde_json::Value,
+    /// The payload as JSON text (camelCase), ready for an outbox table or a queue message;
+    /// its shape is given by `event_type` and `schema_version`.
+    pub payload: String,
 }
 
 /// The outbox. `publish` must be idempotent by event id.

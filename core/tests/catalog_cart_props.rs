@@ -183,6 +183,10 @@ proptest! {
             prop_assert!(sort_key(&q, &w[0]) < sort_key(&q, &w[1]));
         }
         prop_assert!(page.items.len() <= q.page_size as usize);
+        // the sorted-snapshot merge and per-SKU lookups agree
+        let hashed: std::collections::HashMap<String, u64> =
+            availability().clone().into_iter().collect();
+        prop_assert_eq!(catalog().query_with_stock(&q, &hashed).unwrap(), page);
     }
 
     #[test]

@@ -70,6 +70,17 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         "supply.transition" => call(input, kassa::supply::ops::transition),
         "supply.fulfillment_progress" => call(input, kassa::supply::ops::progress),
         "forecast.holt_winters" => call(input, kassa::forecast::ops::forecast),
+        // optimize (floats rounded to kassa::optimize::ops::DECIMALS in the outputs)
+        "optimize.min_variance" => call(input, kassa::optimize::ops::min_variance),
+        "optimize.max_sharpe" => call(input, kassa::optimize::ops::max_sharpe),
+        "optimize.efficient_return" => call(input, kassa::optimize::ops::efficient_return),
+        "optimize.efficient_risk" => call(input, kassa::optimize::ops::efficient_risk),
+        "optimize.frontier" => call(input, kassa::optimize::ops::frontier),
+        "optimize.var" => call(input, kassa::optimize::ops::var),
+        "optimize.qubo_exact" => call(input, kassa::optimize::ops::qubo_exact),
+        "optimize.select" => call(input, kassa::optimize::ops::select),
+        "optimize.estimate" => call(input, kassa::optimize::ops::estimate),
+        "optimize.scenario" => call(input, kassa::optimize::ops::scenario),
         other => Err(KassaError::internal(format!(
             "unknown vector operation '{other}'"
         ))),

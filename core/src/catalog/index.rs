@@ -30,11 +30,21 @@ pub(crate) struct PriceKey {
     pub(crate) minor: i64,
     /// Position in `Variant::prices`.
     pub(crate) index: u32,
+    /// Position of the variant in `Product::variants`.
+    pub(crate) variant: u32,
+    /// Whether the variant is active.
+    pub(crate) active: bool,
 }
 
 impl PriceKey {
     fn specificity(&self) -> u8 {
         u8::from(self.region != ANY) * 2 + u8::from(self.channel != ANY)
+    }
+
+    fn matches(&self, ctx: &ContextKey) -> bool {
+        self.currency == ctx.currency
+            && (self.region == ANY || self.region == ctx.region)
+            && (self.channel == ANY || self.channel == ctx.channel)
     }
 }
 
@@ -67,19 +77,28 @@ pub(crate) struct Index {
     product_by_id: HashMap<String, u32>,
     product_by_slug: HashMap<String, u32>,
     sku: HashMap<String, (u32, u32)>,
-    /// Per product: its direct categories.
-    pub(crate) product_categories: Vec<Vec<u32>>,
+    /// Direct categories of every product, flattened: product `p`'s are
+    /// `product_cats[product_cat_start[p]..product_cat_start[p + 1]]`.
+    product_cat_start: Vec<u32>,
+    product_cats: Vec<u32>,
+    /// Per product: bit 0 active, bit 1 featured.
+    flags: Vec<u8>,
     /// Per product: its categories and all their ancestors, sorted.
     pub(crate) product_lineage: Vec<Vec<u32>>,
     /// Per product: its rank by (folded name, id).
     pub(crate) name_rank: Vec<u32>,
     /// Per product: `created_at` in microseconds.
     pub(crate) created: Vec<i64>,
-    /// Per product, per variant: its prices.
-    pub(crate) prices: Vec<Vec<Vec<PriceKey>>>,
+    /// Every price of every variant, flattened and grouped by product then variant:
+    /// product `p`'s are `price_keys[price_start[p]..price_start[p + 1]]`.
+    price_start: Vec<u32>,
+    price_keys: Vec<PriceKey>,
     regions: HashMap<String, ScopeId>,
     channels: HashMap<String, ScopeId>,
     pub(crate) text: TextIndex,
+    /// SKUs of active variants in byte order, with their product (for merging with a
+    /// sorted stock snapshot).
+    pub(crate) active_skus_sorted: Vec<(Box<str>, u32)>,
 }
 
 impl Catalog {
@@ -127,6 +146,19 @@ impl Catalog {
                 *r = u32::try_from(rank).unwrap_or(u32::MAX);
             }
         }
+        let mut skus: Vec<(Box<str>, u32)> = Vec::new();
+        for (p, product) in products.iter().enumerate() {
+            let Ok(p) = u32::try_from(p) else { break };
+            skus.extend(
+                product
+                    .variants
+                    .iter()
+                    .filter(|v| v.active)
+                    .map(|v| (Box::from(v.sku.as_str()), p)),
+            );
+        }
+        skus.sort_unstable();
+        idx.active_skus_sorted = skus;
         idx.created = products
             .iter()
             .map(|p| p.created_at.timestamp_micros())
@@ -277,38 +309,85 @@ impl Catalog {
         }
     }
 
+    /// Direct categories of a product (indexes).
+    pub(crate) fn direct_categories(&self, p: u32) -> &[u32] {
+        let (Some(a), Some(b)) = (
+            self.idx.product_cat_start.get(p as usize),
+            self.idx.product_cat_start.get(p as usize + 1),
+        ) else {
+            return &[];
+        };
+        self.idx
+            .product_cats
+            .get(*a as usize..*b as usize)
+            .unwrap_or_default()
+    }
+
+    /// Whether a product is active.
+    pub(crate) fn is_active(&self, p: u32) -> bool {
+        self.idx.flags.get(p as usize).is_some_and(|f| f & 1 != 0)
+    }
+
+    /// Whether a product is featured.
+    pub(crate) fn is_featured(&self, p: u32) -> bool {
+        self.idx.flags.get(p as usize).is_some_and(|f| f & 2 != 0)
+    }
+
+    fn price_keys(&self, p: u32) -> &[PriceKey] {
+        let (Some(a), Some(b)) = (
+            self.idx.price_start.get(p as usize),
+            self.idx.price_start.get(p as usize + 1),
+        ) else {
+            return &[];
+        };
+        self.idx
+            .price_keys
+            .get(*a as usize..*b as usize)
+            .unwrap_or_default()
+    }
+
     /// The best matching price key of one variant in a context.
     pub(crate) fn best_price(&self, p: u32, v: u32, ctx: &ContextKey) -> Option<PriceKey> {
-        let keys = self.idx.prices.get(p as usize)?.get(v as usize)?;
         let mut best: Option<PriceKey> = None;
-        for k in keys {
-            let matches = k.currency == ctx.currency
-                && (k.region == ANY || k.region == ctx.region)
-                && (k.channel == ANY || k.channel == ctx.channel);
-            if matches && best.is_none_or(|b| k.specificity() > b.specificity()) {
+        for k in self.price_keys(p).iter().filter(|k| k.variant == v) {
+            if k.matches(ctx) && best.is_none_or(|b| k.specificity() > b.specificity()) {
                 best = Some(*k);
             }
         }
         best
     }
 
-    /// The lowest price among a product's active variants ("from" price): (key, variant).
-    /// Equal prices go to the earlier variant.
+    /// The lowest price among a product's active variants (its "lead" price): (key,
+    /// variant). Equal prices go to the earlier variant.
     pub(crate) fn lead_price(&self, p: u32, ctx: &ContextKey) -> Option<(PriceKey, u32)> {
-        let product = self.products.get(p as usize)?;
-        let mut best: Option<(PriceKey, u32)> = None;
-        for (v, variant) in product.variants.iter().enumerate() {
-            if !variant.active {
+        let mut lead: Option<PriceKey> = None;
+        // The best key of the variant being scanned (keys are grouped by variant).
+        let mut current: Option<PriceKey> = None;
+        let settle = |lead: &mut Option<PriceKey>, done: Option<PriceKey>| {
+            if let Some(k) = done {
+                if lead.is_none_or(|l| k.minor < l.minor) {
+                    *lead = Some(k);
+                }
+            }
+        };
+        for k in self.price_keys(p) {
+            if !k.active || !k.matches(ctx) {
                 continue;
             }
-            let Ok(v) = u32::try_from(v) else { break };
-            if let Some(k) = self.best_price(p, v, ctx) {
-                if best.is_none_or(|(b, _)| k.minor < b.minor) {
-                    best = Some((k, v));
+            match current {
+                Some(c) if c.variant == k.variant => {
+                    if k.specificity() > c.specificity() {
+                        current = Some(*k);
+                    }
+                }
+                _ => {
+                    settle(&mut lead, current);
+                    current = Some(*k);
                 }
             }
         }
-        best
+        settle(&mut lead, current);
+        lead.map(|k| (k, k.variant))
     }
 
     pub(crate) fn price_of(&self, p: u32, v: u32, key: &PriceKey) -> Option<&Price> {
@@ -515,15 +594,20 @@ fn index_products(products: &[Product], idx: &mut Index, errors: &mut Errors) {
             .collect();
         lineage.sort_unstable();
         lineage.dedup();
-        idx.product_categories.push(direct);
+        idx.product_cat_start
+            .push(u32::try_from(idx.product_cats.len()).unwrap_or(u32::MAX));
+        idx.product_cats.extend(direct);
         idx.product_lineage.push(lineage);
+        idx.flags
+            .push(u8::from(p.active) | (u8::from(p.featured) << 1));
+        idx.price_start
+            .push(u32::try_from(idx.price_keys.len()).unwrap_or(u32::MAX));
         if p.variants.is_empty() {
             errors.push(
                 format!("{at}.variants"),
                 "a product needs at least one variant",
             );
         }
-        let mut variant_prices = Vec::with_capacity(p.variants.len());
         for (j, v) in p.variants.iter().enumerate() {
             let Ok(vj) = u32::try_from(j) else { break };
             let vat = format!("{at}.variants[{j}]");
@@ -551,11 +635,14 @@ fn index_products(products: &[Product], idx: &mut Index, errors: &mut Errors) {
                     );
                 }
             }
-            let keys = index_prices(&vat, v, &mut regions, &mut channels, errors);
-            variant_prices.push(keys);
+            let keys = index_prices(&vat, vj, v, &mut regions, &mut channels, errors);
+            idx.price_keys.extend(keys);
         }
-        idx.prices.push(variant_prices);
     }
+    idx.product_cat_start
+        .push(u32::try_from(idx.product_cats.len()).unwrap_or(u32::MAX));
+    idx.price_start
+        .push(u32::try_from(idx.price_keys.len()).unwrap_or(u32::MAX));
     idx.regions = regions;
     idx.channels = channels;
 }
@@ -572,6 +659,7 @@ fn intern(map: &mut HashMap<String, ScopeId>, v: &Option<String>) -> ScopeId {
 
 fn index_prices(
     vat: &str,
+    variant: u32,
     v: &Variant,
     regions: &mut HashMap<String, ScopeId>,
     channels: &mut HashMap<String, ScopeId>,
@@ -648,6 +736,8 @@ fn index_prices(
                 currency,
                 minor,
                 index,
+                variant,
+                active: v.active,
             });
         }
     }

@@ -21,7 +21,7 @@ mod search;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use fold::fold;
 pub use generate::generate_catalog;
@@ -34,3 +34,21 @@ pub use rules::{check_sku, check_slug, is_valid_gtin, is_valid_slug, slugify};
 
 /// A stock snapshot: SKU → units available to sell. A SKU missing from it has none.
 pub type Availability = BTreeMap<String, u64>;
+
+/// Anything that tells how many units of a SKU are available (0 when unknown).
+pub trait StockLevels {
+    /// Units of `sku` available to sell.
+    fn available(&self, sku: &str) -> u64;
+}
+
+impl StockLevels for BTreeMap<String, u64> {
+    fn available(&self, sku: &str) -> u64 {
+        self.get(sku).copied().unwrap_or(0)
+    }
+}
+
+impl<S: std::hash::BuildHasher> StockLevels for HashMap<String, u64, S> {
+    fn available(&self, sku: &str) -> u64 {
+        self.get(sku).copied().unwrap_or(0)
+    }
+}

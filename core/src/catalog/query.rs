@@ -5,7 +5,7 @@ use super::index::{Catalog, PriceKey};
 use super::model::ImageMeta;
 use super::price::PriceContext;
 use super::search::TextIndex;
-use super::Availability;
+use super::{Availability, StockLevels};
 use crate::error::{KassaError, Result};
 use crate::money::Money;
 use crate::page::{Page, PageRequest};
@@ -155,6 +155,26 @@ impl Catalog {
         q: &ProductQuery,
         availability: Option<&Availability>,
     ) -> Result<Page<ProductSummary>> {
+        self.run_query(q, availability.map(StockRef::Sorted))
+    }
+
+    /// [`Catalog::query`] with stock levels from any [`StockLevels`] (for example a
+    /// `HashMap<String, u64>`, whose lookups are cheaper than a large `BTreeMap`'s when
+    /// `inStock` filters many products).
+    pub fn query_with_stock(
+        &self,
+        q: &ProductQuery,
+        stock: &dyn StockLevels,
+    ) -> Result<Page<ProductSummary>> {
+        self.run_query(q, Some(StockRef::Any(stock)))
+    }
+
+    fn run_query(
+        &self,
+        q: &ProductQuery,
+        stock: Option<StockRef<'_>>,
+    ) -> Result<Page<ProductSummary>> {
+        let availability = stock.map(|s| s.levels());
         let page = PageRequest::new(q.page, q.page_size, self.max_page_size)?;
         if q.in_stock && availability.is_none() {
             return Err(KassaError::validation(
@@ -204,18 +224,14 @@ impl Catalog {
         };
         let mut hits: Vec<Hit> = Vec::new();
         for (doc, score) in candidates {
-            let Some(product) = self.products.get(doc as usize) else {
-                continue;
-            };
-            if !product.active || (q.featured && !product.featured) {
+            if !self.is_active(doc) || (q.featured && !self.is_featured(doc)) {
                 continue;
             }
             if let Some(sub) = &in_subtree {
                 let inside = self
-                    .idx
-                    .product_categories
-                    .get(doc as usize)
-                    .is_some_and(|cs| cs.iter().any(|c| sub.get(*c as usize) == Some(&true)));
+                    .direct_categories(doc)
+                    .iter()
+                    .any(|c| sub.get(*c as usize) == Some(&true));
                 if !inside {
                     continue;
                 }
@@ -226,15 +242,26 @@ impl Catalog {
             if min.is_some_and(|m| price.minor < m) || max.is_some_and(|m| price.minor > m) {
                 continue;
             }
-            if q.in_stock && !self.product_in_stock(doc, availability) {
-                continue;
-            }
             hits.push(Hit {
                 doc,
                 variant,
                 price,
                 score,
             });
+        }
+        if q.in_stock {
+            match stock {
+                // Many candidates against a sorted snapshot: one merge pass over both
+                // sorted SKU lists beats a tree lookup per variant.
+                Some(StockRef::Sorted(map))
+                    if hits.len().saturating_mul(32)
+                        > map.len() + self.idx.active_skus_sorted.len() =>
+                {
+                    let in_stock = self.in_stock_products(map);
+                    hits.retain(|h| in_stock.get(h.doc as usize) == Some(&true));
+                }
+                _ => hits.retain(|h| self.product_in_stock(h.doc, availability)),
+            }
         }
         let total = hits.len();
         let key = |h: &Hit| -> (i64, u32) {
@@ -298,33 +325,41 @@ impl Catalog {
             .ok_or_else(|| KassaError::not_found("product", product_id))?;
         let key = self.context_key(ctx);
         let target_price = self.lead_price(target, &key).map(|(k, _)| k.minor);
-        let empty = Vec::new();
-        let direct = self
-            .idx
-            .product_categories
-            .get(target as usize)
-            .unwrap_or(&empty);
-        let lineage = self
+        let direct = self.direct_categories(target);
+        // Per category: depth (1 = root) of the deepest category it shares with the
+        // target's lineage; 0 when it shares none.
+        let target_lineage: Vec<u32> = self
             .idx
             .product_lineage
             .get(target as usize)
-            .unwrap_or(&empty);
+            .cloned()
+            .unwrap_or_default();
+        let shared_depth: Vec<u32> = self
+            .idx
+            .category_lineage
+            .iter()
+            .map(|l| {
+                l.iter()
+                    .position(|c| target_lineage.binary_search(c).is_ok())
+                    .map_or(0, |i| u32::try_from(l.len() - i).unwrap_or(u32::MAX))
+            })
+            .collect();
         let mut ranked: Vec<(RelatedKey, Hit)> = Vec::new();
-        for (doc, product) in self.products.iter().enumerate() {
-            let Ok(doc) = u32::try_from(doc) else { break };
-            if doc == target || !product.active {
+        for doc in 0..u32::try_from(self.products.len()).unwrap_or(u32::MAX) {
+            if doc == target || !self.is_active(doc) {
                 continue;
             }
-            let cats = self.idx.product_categories.get(doc as usize);
-            let shares_direct = cats.is_some_and(|cs| cs.iter().any(|c| direct.contains(c)));
-            let depth = self
-                .idx
-                .product_lineage
-                .get(doc as usize)
-                .map_or(0, |l| self.deepest_shared(l, lineage));
+            let cats = self.direct_categories(doc);
+            let depth = cats
+                .iter()
+                .filter_map(|c| shared_depth.get(*c as usize))
+                .copied()
+                .max()
+                .unwrap_or(0);
             if depth == 0 {
                 continue;
             }
+            let shares_direct = cats.iter().any(|c| direct.contains(c));
             let group = (u8::from(!shares_direct), u32::MAX - depth);
             let Some((price, variant)) = self.lead_price(doc, &key) else {
                 continue;
@@ -384,16 +419,37 @@ impl Catalog {
         Ok(Some(minor))
     }
 
-    fn product_in_stock(&self, doc: u32, availability: Option<&Availability>) -> bool {
+    /// Per product: whether an active variant has units, by merging the sorted snapshot
+    /// with the catalog's sorted active SKUs.
+    fn in_stock_products(&self, map: &Availability) -> Vec<bool> {
+        let mut flags = vec![false; self.products.len()];
+        let mut skus = self.idx.active_skus_sorted.iter().peekable();
+        for (sku, units) in map {
+            if *units == 0 {
+                continue;
+            }
+            while skus.next_if(|(s, _)| **s < **sku).is_some() {}
+            if let Some((s, p)) = skus.peek() {
+                if **s == **sku {
+                    if let Some(f) = flags.get_mut(*p as usize) {
+                        *f = true;
+                    }
+                }
+            }
+        }
+        flags
+    }
+
+    fn product_in_stock(&self, doc: u32, availability: Option<&dyn StockLevels>) -> bool {
         let Some(av) = availability else { return false };
         self.products.get(doc as usize).is_some_and(|p| {
             p.variants
                 .iter()
-                .any(|v| v.active && av.get(&v.sku).is_some_and(|n| *n > 0))
+                .any(|v| v.active && av.available(&v.sku) > 0)
         })
     }
 
-    fn summary(&self, h: &Hit, availability: Option<&Availability>) -> Option<ProductSummary> {
+    fn summary(&self, h: &Hit, availability: Option<&dyn StockLevels>) -> Option<ProductSummary> {
         let product = self.products.get(h.doc as usize)?;
         let variant = product.variants.get(h.variant as usize)?;
         let price = self.price_of(h.doc, h.variant, &h.price)?;
@@ -414,35 +470,22 @@ impl Catalog {
     }
 }
 
+/// Where stock levels come from: a sorted snapshot (mergeable) or any lookup.
+#[derive(Clone, Copy)]
+enum StockRef<'a> {
+    Sorted(&'a Availability),
+    Any(&'a dyn StockLevels),
+}
+
+impl<'a> StockRef<'a> {
+    fn levels(self) -> &'a dyn StockLevels {
+        match self {
+            StockRef::Sorted(m) => m,
+            StockRef::Any(s) => s,
+        }
+    }
+}
+
 /// (shares no direct category, u32::MAX - depth of the deepest shared category), price
 /// distance, price, name rank: smaller is closer.
 type RelatedKey = ((u8, u32), u64, i64, u32);
-
-impl Catalog {
-    /// Depth (1 for a root) of the deepest category two sorted lineages share; 0 for none.
-    fn deepest_shared(&self, a: &[u32], b: &[u32]) -> u32 {
-        let (mut i, mut j) = (a.iter().peekable(), b.iter().peekable());
-        let mut deepest = 0u32;
-        while let (Some(x), Some(y)) = (i.peek(), j.peek()) {
-            match x.cmp(y) {
-                std::cmp::Ordering::Less => {
-                    i.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    j.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    let depth = self
-                        .idx
-                        .category_lineage
-                        .get(**x as usize)
-                        .map_or(0, |l| u32::try_from(l.len()).unwrap_or(u32::MAX));
-                    deepest = deepest.max(depth);
-                    i.next();
-                    j.next();
-                }
-            }
-        }
-        deepest
-    }
-}

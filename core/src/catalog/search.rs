@@ -105,28 +105,15 @@ impl TextIndex {
         out
     }
 
-    /// Documents matching every term, with their relevance (unordered).
+    /// Documents matching every term, with their relevance, in document order.
     pub(crate) fn search(&self, terms: &[String]) -> Vec<(u32, u32)> {
         let mut candidates: Vec<(u32, u32)> = Vec::new();
         for (i, term) in terms.iter().enumerate() {
-            let best = self.term_scores(term);
+            let hits = self.term_hits(term);
             if i == 0 {
-                candidates = best
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| **s > 0)
-                    .filter_map(|(d, s)| Some((u32::try_from(d).ok()?, u32::from(*s))))
-                    .collect();
+                candidates = hits.into_iter().map(|(d, s)| (d, u32::from(s))).collect();
             } else {
-                candidates.retain_mut(|(doc, score)| {
-                    match best.get(*doc as usize).copied().unwrap_or(0) {
-                        0 => false,
-                        s => {
-                            *score += u32::from(s);
-                            true
-                        }
-                    }
-                });
+                candidates = intersect(&candidates, &hits);
             }
             if candidates.is_empty() {
                 break;
@@ -135,17 +122,26 @@ impl TextIndex {
         candidates
     }
 
-    /// Best score of one term per document (0: no match).
-    fn term_scores(&self, term: &str) -> Vec<u8> {
-        let mut best = vec![0u8; self.docs];
+    /// Documents matching one term with their best score, in document order.
+    fn term_hits(&self, term: &str) -> Vec<(u32, u8)> {
         let lo = self.words.partition_point(|w| &**w < term);
-        for (word, list) in self
+        let range: Vec<(&Box<str>, &Vec<Posting>)> = self
             .words
             .iter()
             .zip(&self.postings)
             .skip(lo)
             .take_while(|(w, _)| w.starts_with(term))
-        {
+            .collect();
+        if let [(word, list)] = range.as_slice() {
+            // One word: its posting list is already in document order.
+            let exact = word.len() == term.len();
+            return list
+                .iter()
+                .map(|p| (p.doc, score(p.fields, exact)))
+                .collect();
+        }
+        let mut best = vec![0u8; self.docs];
+        for (word, list) in range {
             let exact = word.len() == term.len();
             for p in list {
                 let s = score(p.fields, exact);
@@ -156,8 +152,28 @@ impl TextIndex {
                 }
             }
         }
-        best
+        best.iter()
+            .enumerate()
+            .filter(|(_, s)| **s > 0)
+            .filter_map(|(d, s)| Some((u32::try_from(d).ok()?, *s)))
+            .collect()
     }
+}
+
+/// Documents in both sorted lists, scores added.
+fn intersect(a: &[(u32, u32)], b: &[(u32, u8)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::with_capacity(a.len().min(b.len()));
+    let mut j = 0usize;
+    for (doc, score) in a {
+        let rest = b.get(j..).unwrap_or_default();
+        j += rest.partition_point(|(d, _)| d < doc);
+        if let Some((d, s)) = b.get(j) {
+            if d == doc {
+                out.push((*doc, score + u32::from(*s)));
+            }
+        }
+    }
+    out
 }
 
 fn score(fields: u8, exact: bool) -> u8 {

@@ -276,6 +276,8 @@ fn in_stock_needs_and_uses_a_snapshot() {
     let page = c.query(&q, Some(&av)).unwrap();
     assert_eq!(ids(&page), ["prod-ethiopia-yirgacheffe"]);
     assert_eq!(page.items[0].in_stock, Some(true));
+    let hashed: std::collections::HashMap<String, u64> = av.into_iter().collect();
+    assert_eq!(c.query_with_stock(&q, &hashed).unwrap(), page);
 }
 
 #[test]

@@ -21,6 +21,7 @@ pub mod pricing;
 
 pub mod engine;
 pub mod memory;
+pub mod notify;
 pub mod order;
 pub mod payment;
 pub mod ports;

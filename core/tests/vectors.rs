@@ -25,6 +25,10 @@ fn run(operation: &str, input: Value) -> Result<Value, KassaError> {
         // Each module registers its operations here.
         "money.allocate" => call(input, kassa::money::ops::allocate),
         "money.round" => call(input, kassa::money::ops::round),
+        // Orders and payments (checkout engine).
+        "order.check_transition" => call(input, kassa::order::ops::check_transition),
+        "payment.apply_event" => call(input, kassa::payment::ops::apply_event),
+        "payment.check_refund" => call(input, kassa::payment::ops::check_refund),
         // catalog and cart
         "catalog.validate" => call(input, kassa::catalog::ops::validate),
         "catalog.resolve_price" => call(input, kassa::catalog::ops::resolve_price),

@@ -1,1 +1,207 @@
-//! Engine: the commerce flows, over ports.
+//! Engine: the commerce flows of the storefront over the ports.
+//!
+//! Every flow loads aggregates through ports, decides with the pure domain code (`cart`,
+//! `pricing`, `order`, `payment`, `inventory`), persists through single atomic port calls
+//! (reserve-if-available, redeem-if-under-limit, begin-idempotent-request, compare-and-set on
+//! the order version) and publishes versioned events to the outbox. Every flow takes the
+//! acting [`Principal`].
+
+mod admin;
+mod carts;
+mod checkout;
+mod dashboard;
+mod events;
+mod orders;
+mod principal;
+mod request_hash;
+
+pub use admin::EngineHealth;
+pub use checkout::CheckoutRequest;
+pub use dashboard::{dashboard_stats, DailyRevenue, DashboardRequest, DashboardStats, TopProduct};
+pub use orders::StatusUpdate;
+pub use principal::{Principal, ROLE_ADMIN, ROLE_CUSTOMER, ROLE_SYSTEM};
+pub use request_hash::request_hash;
+
+use crate::error::{ErrorCode, KassaError, Result};
+use crate::notify::{Notifier, OrderEvent};
+use crate::order::Order;
+use crate::ports::{
+    CartStore, CatalogStore, Clock, CouponStore, EventSink, IdGenerator, IdempotencyStore,
+    InventoryStore, OrderStore, PaymentGateway, UserStore,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Every port the engine uses.
+#[derive(Clone)]
+pub struct Ports {
+    /// Catalog and pricing rules.
+    pub catalog: Arc<dyn CatalogStore>,
+    /// Carts.
+    pub carts: Arc<dyn CartStore>,
+    /// Orders.
+    pub orders: Arc<dyn OrderStore>,
+    /// Stock and reservations.
+    pub inventory: Arc<dyn InventoryStore>,
+    /// Coupon redemptions.
+    pub coupons: Arc<dyn CouponStore>,
+    /// Users and tokens.
+    pub users: Arc<dyn UserStore>,
+    /// Idempotency records.
+    pub idempotency: Arc<dyn IdempotencyStore>,
+    /// The payment gateway.
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// The outbox.
+    pub events: Arc<dyn EventSink>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// New ids.
+    pub ids: Arc<dyn IdGenerator>,
+}
+
+/// Engine settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct EngineConfig {
+    /// Prefix of order numbers (`"KS"` gives `KS-000001`).
+    pub order_number_prefix: String,
+    /// How long checkout holds stock before payment settles, in seconds.
+    pub reservation_ttl_seconds: i64,
+    /// Capture at checkout (`true`) or only authorize (capture later with
+    /// [`Engine::capture_payment`]).
+    pub capture_on_checkout: bool,
+    /// Region used when a checkout names none.
+    pub default_region: String,
+    /// Units at or below which a stock level counts as low on the dashboard.
+    pub low_stock_threshold: u64,
+    /// Compare-and-set retries before a contended order write gives up with `CONFLICT`.
+    pub max_write_retries: u32,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            order_number_prefix: "KS".into(),
+            reservation_ttl_seconds: 15 * 60,
+            capture_on_checkout: true,
+            default_region: String::new(),
+            low_stock_threshold: 5,
+            max_write_retries: 16,
+        }
+    }
+}
+
+/// The checkout engine.
+pub struct Engine {
+    ports: Ports,
+    config: EngineConfig,
+    notifier: Notifier,
+}
+
+impl Engine {
+    /// An engine over `ports` with default templates.
+    pub fn new(ports: Ports, config: EngineConfig) -> Result<Self> {
+        if config.order_number_prefix.trim().is_empty() {
+            return Err(KassaError::validation(
+                "orderNumberPrefix",
+                "must not be empty",
+            ));
+        }
+        if config.reservation_ttl_seconds <= 0 {
+            return Err(KassaError::validation(
+                "reservationTtlSeconds",
+                "must be positive",
+            ));
+        }
+        Ok(Engine {
+            ports,
+            config,
+            notifier: Notifier::new()?,
+        })
+    }
+
+    /// The ports.
+    pub fn ports(&self) -> &Ports {
+        &self.ports
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The notifier (override templates through [`Engine::notifier_mut`]).
+    pub fn notifier(&self) -> &Notifier {
+        &self.notifier
+    }
+
+    /// The notifier, to override templates.
+    pub fn notifier_mut(&mut self) -> &mut Notifier {
+        &mut self.notifier
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.ports.clock.now()
+    }
+
+    fn require_admin(&self, actor: &Principal) -> Result<()> {
+        if actor.is_privileged() {
+            Ok(())
+        } else {
+            Err(KassaError::forbidden("this operation needs the admin role")
+                .with_meta("required", ROLE_ADMIN))
+        }
+    }
+
+    /// A customer reaches only what it owns; anything else is `NOT_FOUND` (not `FORBIDDEN`,
+    /// so ids do not leak).
+    fn require_owner(&self, actor: &Principal, owner_id: &str, kind: &str, id: &str) -> Result<()> {
+        if actor.is_privileged() || actor.id == owner_id {
+            Ok(())
+        } else {
+            Err(KassaError::not_found(kind, id))
+        }
+    }
+
+    async fn load_order(&self, id: &str) -> Result<Order> {
+        self.ports
+            .orders
+            .get(id)
+            .await?
+            .ok_or_else(|| KassaError::not_found("order", id))
+    }
+
+    async fn publish(&self, events: &[OrderEvent]) -> Result<()> {
+        let now = self.now();
+        for e in events {
+            self.ports.events.publish(e.to_outbox(now)?).await?;
+        }
+        Ok(())
+    }
+
+    /// Loads the order, applies a pure change, writes it with compare-and-set (reloading and
+    /// re-applying on a version conflict), then publishes the events the change returned.
+    async fn mutate_order<F>(&self, order_id: &str, mut change: F) -> Result<Order>
+    where
+        F: FnMut(&mut Order) -> Result<Vec<OrderEvent>>,
+    {
+        for _ in 0..self.config.max_write_retries.max(1) {
+            let mut order = self.load_order(order_id).await?;
+            let events = change(&mut order)?;
+            match self.ports.orders.compare_and_set(order).await {
+                Ok(saved) => {
+                    self.publish(&events).await?;
+                    return Ok(saved);
+                }
+                Err(e) if e.code == ErrorCode::Conflict && e.meta.contains_key("storedVersion") => {
+                    continue
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(KassaError::conflict(format!(
+            "order '{order_id}' is being changed by others; try again"
+        )))
+    }
+}

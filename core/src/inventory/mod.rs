@@ -5,3 +5,7 @@ pub mod adjustment;
 pub mod alerts;
 pub mod barcode;
 pub mod reorder;
+
+// Stock levels and reservations (checkout engine).
+pub mod reservation;
+pub mod stock;

@@ -5,7 +5,32 @@
 //! `async_trait`, object-safe (used as `Arc<dyn Port>`), and runtime-agnostic: the core
 //! never names tokio. On `wasm32` their futures are not required to be `Send`, so a
 //! browser host can implement them with JS promises.
+//!
+//! Every operation two requests can race on is one port call: reserve-if-available
+//! ([`InventoryStore::reserve`]), redeem-if-under-limit ([`CouponStore::redeem`]),
+//! begin-idempotent-request ([`IdempotencyStore::begin`]) and compare-and-set on an
+//! aggregate's version ([`OrderStore::compare_and_set`]). Every port reports `health()`.
 
+mod carts;
+mod catalog;
+mod coupons;
+mod events;
+mod gateway;
+mod health;
+mod idempotency;
+mod inventory;
+mod orders;
 mod time_and_ids;
+mod users;
 
+pub use carts::{CartStore, StoredCart};
+pub use catalog::{CatalogStore, PricingRules};
+pub use coupons::{CouponLimits, CouponRedemption, CouponStore, CouponUsage};
+pub use events::{EventSink, OutboxEvent};
+pub use gateway::{AuthorizeRequest, GatewayOutcome, GatewayResponse, PaymentGateway};
+pub use health::{HealthStatus, PortHealth};
+pub use idempotency::{IdempotencyBegin, IdempotencyStore};
+pub use inventory::InventoryStore;
+pub use orders::{OrderFilter, OrderStore};
 pub use time_and_ids::{Clock, IdGenerator, RandomSource};
+pub use users::{TokenRecord, UserRecord, UserStore};

@@ -1,0 +1,666 @@
+//! Checkout (seed: `POST /orders`), idempotent with Stripe semantics.
+
+use super::{request_hash, Engine, Principal};
+use crate::cart::CartRules;
+use crate::catalog::PriceContext;
+use crate::error::{ErrorCode, KassaError, Result};
+use crate::inventory::reservation::ReserveRequest;
+use crate::inventory::stock::sum_demand;
+use crate::memory::normalize_code;
+use crate::money::Money;
+use crate::notify::{OrderEvent, OrderSummary};
+use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, PaymentStatus, Stamp};
+use crate::page::PageRequest;
+use crate::payment::AttemptOutcome;
+use crate::ports::{
+    AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, IdempotencyBegin, OrderFilter,
+    PricingRules,
+};
+use crate::pricing::{price_cart, PricedCart, PricingContext, PricingInput, RejectionReason};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+
+/// A checkout request: which cart, how to pay, and what the client showed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckoutRequest {
+    /// The cart to buy.
+    pub cart_id: String,
+    /// Payment method token (see the sandbox gateway's test cards).
+    pub payment_token: String,
+    /// Coupon codes entered.
+    #[serde(default)]
+    pub coupon_codes: Vec<String>,
+    /// The total the client displayed; a different recomputed total is a `CONFLICT`
+    /// carrying the new totals in `meta.totals`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_total: Option<Money>,
+    /// Tax and shipping region (default: the engine's `defaultRegion`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Sales channel for price resolution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Chosen shipping rate id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<String>,
+}
+
+/// Coupon rejections that make a checkout fail (the customer must fix the code); other
+/// reasons (no discount, beaten by a better deal) leave the code simply unused.
+fn blocking(reason: RejectionReason) -> bool {
+    matches!(
+        reason,
+        RejectionReason::CouponNotFound
+            | RejectionReason::CouponUsageLimitReached
+            | RejectionReason::CouponCustomerLimitReached
+            | RejectionReason::CouponMinSpendNotMet
+            | RejectionReason::OutsideDateWindow
+    )
+}
+
+fn u32_sat(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// What checkout prepared before touching shared state.
+struct Quote {
+    priced: PricedCart,
+    rules: PricingRules,
+    new_lines: Vec<NewOrderLine>,
+    cart_version: u64,
+}
+
+impl Engine {
+    /// Checks out a cart.
+    ///
+    /// With an `idempotency_key` (scoped to the principal): the same key and the same request
+    /// give the same order (or the same payment error) without a second charge; the same key
+    /// with a different request is a `CONFLICT` (`meta.idempotency = "key_reused"`); a
+    /// duplicate while the first is still running is a `CONFLICT`
+    /// (`meta.idempotency = "in_progress"`). Errors before an order exists free the key.
+    ///
+    /// Outcomes: approved → the order is `confirmed`, stock committed, cart cleared,
+    /// `order_placed` emitted. Declined → `PAYMENT_DECLINED` (meta `orderId`, `declineCode`),
+    /// the order is `cancelled` with payment `failed`, stock released, coupons given back,
+    /// the cart kept, `payment_failed` emitted. Unknown outcome → the order is returned
+    /// `pending` with payment `pending`, holding its stock until a gateway event settles it
+    /// ([`Engine::apply_gateway_event`]).
+    pub async fn checkout(
+        &self,
+        actor: &Principal,
+        idempotency_key: Option<&str>,
+        req: CheckoutRequest,
+    ) -> Result<Order> {
+        let Some(key) = idempotency_key else {
+            return self.checkout_once(actor, &req).await;
+        };
+        let hash = request_hash(&req)?;
+        match self
+            .ports
+            .idempotency
+            .begin(&actor.id, key, &hash, self.now())
+            .await?
+        {
+            IdempotencyBegin::Started => {}
+            IdempotencyBegin::InProgress => {
+                return Err(KassaError::conflict(
+                    "a request with this idempotency key is still in progress",
+                )
+                .with_meta("idempotency", "in_progress"))
+            }
+            IdempotencyBegin::KeyReused => {
+                return Err(KassaError::conflict(
+                    "this idempotency key was used with a different request",
+                )
+                .with_meta("idempotency", "key_reused")
+                .with_detail("idempotencyKey", "used with a different request"))
+            }
+            IdempotencyBegin::Completed { response } => return self.replay(actor, response).await,
+        }
+        let result = self.checkout_once(actor, &req).await;
+        match &result {
+            Ok(order) => {
+                let response = serde_json::json!({ "orderId": order.id });
+                self.ports
+                    .idempotency
+                    .complete(&actor.id, key, response)
+                    .await?;
+            }
+            Err(e) if e.meta.contains_key("orderId") => {
+                let response = serde_json::json!({ "error": e });
+                self.ports
+                    .idempotency
+                    .complete(&actor.id, key, response)
+                    .await?;
+            }
+            Err(_) => self.ports.idempotency.abandon(&actor.id, key).await?,
+        }
+        result
+    }
+
+    /// Prices the cart as checkout would (catalog prices, promotions, coupons with their live
+    /// usage, tax, shipping) without reserving or charging anything: what a client shows
+    /// before it sends the checkout with `expectedTotal`.
+    pub async fn quote_checkout(
+        &self,
+        actor: &Principal,
+        req: &CheckoutRequest,
+    ) -> Result<PricedCart> {
+        Ok(self.quote(actor, req).await?.0.priced)
+    }
+
+    /// Whether the customer has no confirmed or completed order yet.
+    async fn is_first_order(&self, customer_id: &str) -> Result<bool> {
+        for status in [OrderStatus::Confirmed, OrderStatus::Completed] {
+            let filter = OrderFilter {
+                customer_id: Some(customer_id.to_owned()),
+                status: Some(status),
+                ..OrderFilter::default()
+            };
+            let page = self
+                .ports
+                .orders
+                .list(
+                    &filter,
+                    PageRequest {
+                        page: 1,
+                        page_size: 1,
+                    },
+                )
+                .await?;
+            if page.pagination.total > 0 {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn replay(&self, actor: &Principal, response: serde_json::Value) -> Result<Order> {
+        if let Some(err) = response.get("error") {
+            let e: KassaError = serde_json::from_value(err.clone())
+                .map_err(|e| KassaError::internal(format!("stored idempotent response: {e}")))?;
+            return Err(e.with_meta("idempotentReplay", true));
+        }
+        let id = response
+            .get("orderId")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| KassaError::internal("stored idempotent response has no order id"))?;
+        let order = self.load_order(id).await?;
+        self.require_owner(actor, &order.customer_id, "order", id)?;
+        Ok(order)
+    }
+
+    async fn quote(
+        &self,
+        actor: &Principal,
+        req: &CheckoutRequest,
+    ) -> Result<(Quote, crate::cart::Cart)> {
+        if req.payment_token.trim().is_empty() {
+            return Err(KassaError::validation("paymentToken", "must not be empty"));
+        }
+        for (i, c) in req.coupon_codes.iter().enumerate() {
+            if c.trim().is_empty() {
+                return Err(KassaError::validation(
+                    format!("couponCodes[{i}]"),
+                    "must not be empty",
+                ));
+            }
+        }
+        let stored = self
+            .ports
+            .carts
+            .get(&req.cart_id)
+            .await?
+            .ok_or_else(|| KassaError::not_found("cart", &req.cart_id))?;
+        self.require_owner(actor, &stored.owner_id, "cart", &req.cart_id)?;
+        let cart = stored.cart;
+        if cart.is_empty() {
+            return Err(KassaError::validation("items", "the cart is empty"));
+        }
+        cart.check_shape(&CartRules::default())?;
+        let catalog = self.ports.catalog.catalog().await?;
+        let rules = self.ports.catalog.pricing_rules().await?;
+        let region = req
+            .region
+            .clone()
+            .unwrap_or_else(|| self.config.default_region.clone());
+        let mut price_ctx = PriceContext::currency(cart.currency());
+        if !region.is_empty() {
+            price_ctx = price_ctx.with_region(region.clone());
+        }
+        if let Some(ch) = &req.channel {
+            price_ctx = price_ctx.with_channel(ch.clone());
+        }
+        if let Some(expected) = &req.expected_total {
+            if expected.currency() != cart.currency() {
+                return Err(KassaError::validation(
+                    "expectedTotal.currency",
+                    format!(
+                        "{} does not match the cart currency {}",
+                        expected.currency(),
+                        cart.currency()
+                    ),
+                ));
+            }
+        }
+        let lines = cart.pricing_lines(&catalog, &price_ctx)?;
+        let mut coupons = rules.coupons.clone();
+        let entered: Vec<String> = req
+            .coupon_codes
+            .iter()
+            .filter_map(|c| normalize_code(c).ok())
+            .collect();
+        for c in coupons.iter_mut() {
+            let Ok(code) = normalize_code(&c.code) else {
+                continue;
+            };
+            if !entered.contains(&code) {
+                continue;
+            }
+            if let Some(u) = self.ports.coupons.usage(&code).await? {
+                c.times_used = u32_sat(u.times_used());
+                c.customer_times_used = u32_sat(u.times_used_by(&actor.id));
+            }
+        }
+        let first_order = if rules
+            .promotions
+            .iter()
+            .any(|p| p.conditions.first_order_only)
+        {
+            self.is_first_order(&actor.id).await?
+        } else {
+            false
+        };
+        let input = PricingInput {
+            lines,
+            promotions: rules.promotions.clone(),
+            coupon_codes: req.coupon_codes.clone(),
+            coupons,
+            tax_rules: rules.tax_rules.clone(),
+            shipping_rates: rules.shipping_rates.clone(),
+            shipping_method: req.shipping_method.clone(),
+            context: PricingContext {
+                region,
+                currency: cart.currency(),
+                customer_id: Some(actor.id.clone()),
+                customer_groups: actor.roles.clone(),
+                first_order,
+                now: self.now(),
+            },
+            rounding: rules.rounding,
+            stacking: rules.stacking,
+        };
+        let priced = price_cart(&input)?;
+        for outcome in &priced.coupons {
+            if let Some(reason) = outcome.reason.filter(|r| !outcome.applied && blocking(*r)) {
+                return Err(KassaError::validation(
+                    "couponCodes",
+                    format!(
+                        "coupon '{}' cannot be used: {}",
+                        outcome.code,
+                        reason.as_str()
+                    ),
+                )
+                .with_meta("code", outcome.code.clone())
+                .with_meta("reason", reason.as_str()));
+            }
+        }
+        if let Some(expected) = &req.expected_total {
+            if *expected != priced.totals.grand_total {
+                let totals = serde_json::to_value(&priced.totals)
+                    .map_err(|e| KassaError::internal(e.to_string()))?;
+                return Err(KassaError::conflict(format!(
+                    "the total changed: {} now, {} shown",
+                    priced.totals.grand_total, expected
+                ))
+                .with_meta("totals", totals)
+                .with_meta("expectedTotal", expected.amount_string()));
+            }
+        }
+        if !priced.totals.grand_total.is_positive() {
+            return Err(KassaError::validation(
+                "totals.grandTotal",
+                "an order must cost more than zero",
+            ));
+        }
+        let mut new_lines = Vec::with_capacity(priced.lines.len());
+        for l in &priced.lines {
+            let sku = input
+                .lines
+                .iter()
+                .find(|p| p.line_id == l.line_id)
+                .map(|p| p.sku.clone())
+                .ok_or_else(|| {
+                    KassaError::internal(format!("priced line '{}' has no input line", l.line_id))
+                })?;
+            let (product, variant) = catalog.require_variant(&sku)?;
+            new_lines.push(NewOrderLine {
+                line_id: l.line_id.clone(),
+                sku,
+                product_id: product.id.clone(),
+                name: product.name.clone(),
+                variant: variant.name.clone(),
+                quantity: l.quantity,
+                unit_price: l.unit_price,
+                discount: l.discount_total,
+                tax: l.tax,
+                total: l.total,
+            });
+        }
+        Ok((
+            Quote {
+                priced,
+                rules,
+                new_lines,
+                cart_version: stored.version,
+            },
+            cart,
+        ))
+    }
+
+    pub(super) async fn undo_coupons(&self, codes: &[String], order_id: &str) -> Result<()> {
+        for code in codes {
+            self.ports.coupons.undo(code, order_id).await?;
+        }
+        Ok(())
+    }
+
+    async fn checkout_once(&self, actor: &Principal, req: &CheckoutRequest) -> Result<Order> {
+        let (quote, cart) = self.quote(actor, req).await?;
+        let now = self.now();
+        let demand = sum_demand(
+            "items",
+            cart.lines()
+                .iter()
+                .map(|l| (l.sku.as_str(), u64::from(l.quantity))),
+        )?;
+        let order_id = self.ports.ids.next_id("order");
+        let reservation = self
+            .ports
+            .inventory
+            .reserve(
+                ReserveRequest {
+                    reservation_id: self.ports.ids.next_id("reservation"),
+                    reference: order_id.clone(),
+                    items: demand,
+                    expires_at: now + Duration::seconds(self.config.reservation_ttl_seconds),
+                },
+                now,
+            )
+            .await?;
+        let mut redeemed: Vec<String> = Vec::new();
+        let mut failure = None;
+        for outcome in quote.priced.coupons.iter().filter(|c| c.applied) {
+            let def = quote
+                .rules
+                .coupons
+                .iter()
+                .find(|c| normalize_code(&c.code).is_ok_and(|n| n == outcome.code));
+            let limits = CouponLimits {
+                overall: def.and_then(|d| d.usage_limit).map(u64::from),
+                per_customer: def.and_then(|d| d.per_customer_limit).map(u64::from),
+            };
+            match self
+                .ports
+                .coupons
+                .redeem(&outcome.code, &order_id, &actor.id, limits)
+                .await
+            {
+                Ok(_) => redeemed.push(outcome.code.clone()),
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let created = match failure {
+            Some(e) => Err(e),
+            None => {
+                self.create_order(actor, req, &quote, &order_id, &reservation.id, &redeemed)
+                    .await
+            }
+        };
+        let order = match created {
+            Ok(o) => o,
+            Err(e) => {
+                self.undo_coupons(&redeemed, &order_id).await?;
+                self.ports.inventory.release(&reservation.id).await?;
+                return Err(e);
+            }
+        };
+        let (number, id) = (order.number.clone(), order.id.clone());
+        self.pay(actor, order, req, &redeemed, quote.cart_version)
+            .await
+            .map_err(|e| {
+                if e.meta.contains_key("orderId") {
+                    e
+                } else {
+                    e.with_meta("orderId", id).with_meta("orderNumber", number)
+                }
+            })
+    }
+
+    async fn create_order(
+        &self,
+        actor: &Principal,
+        req: &CheckoutRequest,
+        quote: &Quote,
+        order_id: &str,
+        reservation_id: &str,
+        redeemed: &[String],
+    ) -> Result<Order> {
+        let t = &quote.priced.totals;
+        let number = format!(
+            "{}-{:06}",
+            self.config.order_number_prefix,
+            self.ports.orders.next_number().await?
+        );
+        let order = Order::create(
+            NewOrder {
+                id: order_id.to_owned(),
+                number,
+                customer_id: actor.id.clone(),
+                cart_id: Some(req.cart_id.clone()),
+                lines: quote.new_lines.clone(),
+                totals: OrderTotals {
+                    subtotal: t.subtotal,
+                    discount: t.discount_total,
+                    tax: t.tax_total,
+                    shipping: t.shipping_total,
+                    total: t.grand_total,
+                },
+                coupon_codes: redeemed.to_vec(),
+                reservation_id: Some(reservation_id.to_owned()),
+            },
+            self.now(),
+        )?;
+        self.ports.orders.insert(order).await
+    }
+
+    async fn pay(
+        &self,
+        actor: &Principal,
+        mut order: Order,
+        req: &CheckoutRequest,
+        redeemed: &[String],
+        cart_version: u64,
+    ) -> Result<Order> {
+        let now = self.now();
+        let attempt = order
+            .payment
+            .begin_attempt(&order.id, &req.payment_token, now)?;
+        order = self.ports.orders.compare_and_set(order).await?;
+        let response = self
+            .ports
+            .gateway
+            .authorize(AuthorizeRequest {
+                idempotency_key: attempt.idempotency_key.clone(),
+                order_id: order.id.clone(),
+                amount: order.totals.total,
+                payment_token: req.payment_token.clone(),
+                capture: self.config.capture_on_checkout,
+            })
+            .await
+            // A transport failure leaves the outcome unknown: the charge may have happened.
+            .unwrap_or(GatewayResponse {
+                outcome: GatewayOutcome::Unknown,
+                gateway_ref: None,
+            });
+        let reservation_id = order.reservation_id.clone().unwrap_or_default();
+        match response.outcome {
+            GatewayOutcome::Approved => {
+                if let Err(e) = self
+                    .ports
+                    .inventory
+                    .commit(&reservation_id, self.now())
+                    .await
+                {
+                    return self
+                        .compensate_paid(actor, &order.id, response.gateway_ref, e)
+                        .await;
+                }
+                let capture = self.config.capture_on_checkout;
+                let order = self
+                    .mutate_order(&order.id, |o| {
+                        let stamp = Stamp::new(&actor.id, now, "payment approved");
+                        o.payment
+                            .record_outcome(attempt.number, AttemptOutcome::Approved)?;
+                        let amount = o.totals.total;
+                        let gref = response.gateway_ref.clone();
+                        if capture {
+                            o.with_payment(now, |p, h| {
+                                p.authorize_and_capture(amount, gref, h, stamp)
+                            })?;
+                        } else {
+                            o.with_payment(now, |p, h| p.authorize(amount, gref, h, stamp))?;
+                        }
+                        o.confirm(stamp.because("order placed"))?;
+                        Ok(vec![OrderEvent::OrderPlaced {
+                            order: OrderSummary::of(o),
+                        }])
+                    })
+                    .await?;
+                self.clear_cart(&req.cart_id, cart_version).await?;
+                Ok(order)
+            }
+            GatewayOutcome::Declined { code, message } => {
+                let order = self
+                    .mutate_order(&order.id, |o| {
+                        let stamp = Stamp::new(&actor.id, now, "payment declined");
+                        o.payment.record_outcome(
+                            attempt.number,
+                            AttemptOutcome::Declined {
+                                code: code.clone(),
+                                message: message.clone(),
+                            },
+                        )?;
+                        o.with_payment(now, |p, h| p.fail(h, stamp))?;
+                        o.cancel(stamp.because("payment failed"))?;
+                        Ok(vec![OrderEvent::PaymentFailed {
+                            order: OrderSummary::of(o),
+                            attempt: attempt.number,
+                            code: code.clone(),
+                            message: message.clone(),
+                        }])
+                    })
+                    .await?;
+                self.ports.inventory.release(&reservation_id).await?;
+                self.undo_coupons(redeemed, &order.id).await?;
+                Err(KassaError::new(
+                    ErrorCode::PaymentDeclined,
+                    format!("payment declined: {message}"),
+                )
+                .with_meta("orderId", order.id.clone())
+                .with_meta("orderNumber", order.number.clone())
+                .with_meta("declineCode", code))
+            }
+            GatewayOutcome::Unknown => {
+                self.mutate_order(&order.id, |o| {
+                    o.payment
+                        .record_outcome(attempt.number, AttemptOutcome::Unknown)?;
+                    Ok(vec![])
+                })
+                .await
+            }
+        }
+    }
+
+    /// The cart is emptied only if nobody changed it since checkout read it.
+    pub(super) async fn clear_cart(&self, cart_id: &str, version: u64) -> Result<()> {
+        let Some(mut stored) = self.ports.carts.get(cart_id).await? else {
+            return Ok(());
+        };
+        if stored.version != version {
+            return Ok(());
+        }
+        stored.cart.clear();
+        stored.updated_at = self.now();
+        match self.ports.carts.save(stored).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.code == ErrorCode::Conflict => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The gateway took the money but the stock could not be committed (the reservation
+    /// expired): give the money back, cancel the order, give coupons back.
+    pub(super) async fn compensate_paid(
+        &self,
+        actor: &Principal,
+        order_id: &str,
+        gateway_ref: Option<String>,
+        cause: KassaError,
+    ) -> Result<Order> {
+        let order = self.load_order(order_id).await?;
+        let gref = gateway_ref.or(order.payment.gateway_ref.clone());
+        if let Some(r) = &gref {
+            // Void first; a captured charge refuses the void and is refunded instead.
+            let void = self
+                .ports
+                .gateway
+                .void(&format!("{order_id}:compensate:void"), r)
+                .await?;
+            if !matches!(void.outcome, GatewayOutcome::Approved) {
+                self.ports
+                    .gateway
+                    .refund(
+                        &format!("{order_id}:compensate:refund"),
+                        r,
+                        order.totals.total,
+                    )
+                    .await?;
+            }
+        }
+        let now = self.now();
+        let order = self
+            .mutate_order(order_id, |o| {
+                let stamp = Stamp::new(
+                    &actor.id,
+                    now,
+                    "stock reservation expired before payment settled",
+                );
+                if let Some(last) = o.payment.attempts.last().map(|a| a.number) {
+                    o.payment.record_outcome(last, AttemptOutcome::Approved)?;
+                }
+                if o.payment.status == PaymentStatus::Pending {
+                    o.with_payment(now, |p, h| p.void(h, stamp))?;
+                }
+                if o.status != OrderStatus::Cancelled {
+                    o.cancel(stamp)?;
+                }
+                Ok(vec![OrderEvent::OrderCancelled {
+                    order: OrderSummary::of(o),
+                    reason: stamp.reason.to_owned(),
+                }])
+            })
+            .await?;
+        self.undo_coupons(&order.coupon_codes, order_id).await?;
+        Err(KassaError::conflict(format!(
+            "the order could not be completed: {}",
+            cause.message
+        ))
+        .with_meta("orderId", order.id.clone())
+        .with_meta("orderNumber", order.number.clone()))
+    }
+}

@@ -1,0 +1,77 @@
+//! Every in-memory port wired together: the embedded default setup.
+
+use super::{
+    CollectingSink, ManualClock, MemoryCarts, MemoryCatalog, MemoryCoupons, MemoryIdempotency,
+    MemoryInventory, MemoryOrders, MemoryUsers, SandboxGateway, SequentialIds,
+};
+use crate::catalog::Catalog;
+use crate::engine::Ports;
+use crate::ports::{Clock, IdGenerator, PricingRules};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The in-memory ports with their concrete types kept, so tests and examples can reach
+/// sandbox controls (settle a timed-out charge, read the outbox, move the clock).
+#[derive(Clone)]
+pub struct InMemory {
+    /// Catalog and pricing rules.
+    pub catalog: Arc<MemoryCatalog>,
+    /// Carts.
+    pub carts: Arc<MemoryCarts>,
+    /// Orders.
+    pub orders: Arc<MemoryOrders>,
+    /// Stock and reservations.
+    pub inventory: Arc<MemoryInventory>,
+    /// Coupon redemptions.
+    pub coupons: Arc<MemoryCoupons>,
+    /// Users and tokens.
+    pub users: Arc<MemoryUsers>,
+    /// Idempotency records.
+    pub idempotency: Arc<MemoryIdempotency>,
+    /// Sandbox gateway.
+    pub gateway: Arc<SandboxGateway>,
+    /// Collecting outbox.
+    pub events: Arc<CollectingSink>,
+    /// Manual clock.
+    pub clock: Arc<ManualClock>,
+    /// Sequential ids.
+    pub ids: Arc<SequentialIds>,
+}
+
+impl InMemory {
+    /// Fresh in-memory ports over a catalog, with the clock at `start`.
+    pub fn new(catalog: Catalog, rules: PricingRules, start: DateTime<Utc>) -> Self {
+        InMemory {
+            catalog: Arc::new(MemoryCatalog::new(catalog, rules)),
+            carts: Arc::new(MemoryCarts::new()),
+            orders: Arc::new(MemoryOrders::new()),
+            inventory: Arc::new(MemoryInventory::new()),
+            coupons: Arc::new(MemoryCoupons::new()),
+            users: Arc::new(MemoryUsers::new()),
+            idempotency: Arc::new(MemoryIdempotency::default()),
+            gateway: Arc::new(SandboxGateway::new()),
+            events: Arc::new(CollectingSink::new()),
+            clock: Arc::new(ManualClock::new(start)),
+            ids: Arc::new(SequentialIds::new()),
+        }
+    }
+
+    /// The ports as trait objects, for [`crate::engine::Engine::new`].
+    pub fn ports(&self) -> Ports {
+        let clock: Arc<dyn Clock> = self.clock.clone();
+        let ids: Arc<dyn IdGenerator> = self.ids.clone();
+        Ports {
+            catalog: self.catalog.clone(),
+            carts: self.carts.clone(),
+            orders: self.orders.clone(),
+            inventory: self.inventory.clone(),
+            coupons: self.coupons.clone(),
+            users: self.users.clone(),
+            idempotency: self.idempotency.clone(),
+            gateway: self.gateway.clone(),
+            events: self.events.clone(),
+            clock,
+            ids,
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Notifications: versioned event payloads for the outbox, and rendered messages (subject,
+//! text, HTML) for order confirmation, status change and payment failure, from templates a
+//! host can override (`minijinja`, pure Rust, builds for wasm).
+
+mod events;
+mod render;
+
+pub use events::{OrderEvent, OrderSummary, SummaryLine, EVENT_SCHEMA_VERSION};
+pub use render::{MessageKind, Notifier, RenderedMessage, TemplatePart};

@@ -1,0 +1,77 @@
+//! The payment gateway port.
+
+use super::health::PortHealth;
+use crate::error::Result;
+use crate::money::Money;
+use serde::{Deserialize, Serialize};
+
+/// Authorize (and optionally capture) a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizeRequest {
+    /// Idempotency key (per order and attempt): a retry with the same key never charges twice.
+    pub idempotency_key: String,
+    /// The merchant reference (order id), echoed in gateway events.
+    pub order_id: String,
+    /// Amount.
+    pub amount: Money,
+    /// Payment method token.
+    pub payment_token: String,
+    /// Capture at once.
+    pub capture: bool,
+}
+
+/// The gateway's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum GatewayOutcome {
+    /// Done.
+    Approved,
+    /// Refused with a definite answer: no money moved.
+    Declined {
+        /// Reason code (`"card_declined"`, `"insufficient_funds"`, `"processing_error"`).
+        code: String,
+        /// Human-readable reason.
+        message: String,
+    },
+    /// No definite answer (timeout): a gateway event settles it later.
+    Unknown,
+}
+
+/// What a gateway call returned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GatewayResponse {
+    /// The outcome.
+    pub outcome: GatewayOutcome,
+    /// The gateway's reference of the charge (or refund), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_ref: Option<String>,
+}
+
+/// A payment gateway. Every call carries an idempotency key; a transport failure should be
+/// an `UNAVAILABLE` error (the engine then treats the outcome as unknown).
+#[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
+pub trait PaymentGateway: Send + Sync {
+    /// Authorizes (and with `capture`, captures) a payment.
+    async fn authorize(&self, request: AuthorizeRequest) -> Result<GatewayResponse>;
+    /// Captures `amount` of an authorization.
+    async fn capture(
+        &self,
+        idempotency_key: &str,
+        gateway_ref: &str,
+        amount: Money,
+    ) -> Result<GatewayResponse>;
+    /// Releases an authorization.
+    async fn void(&self, idempotency_key: &str, gateway_ref: &str) -> Result<GatewayResponse>;
+    /// Refunds `amount` of a capture.
+    async fn refund(
+        &self,
+        idempotency_key: &str,
+        gateway_ref: &str,
+        amount: Money,
+    ) -> Result<GatewayResponse>;
+    /// Health.
+    async fn health(&self) -> PortHealth;
+}

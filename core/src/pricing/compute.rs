@@ -10,7 +10,7 @@ use super::{
     TaxRoundingLevel, TierBasis,
 };
 use crate::error::{KassaError, Result};
-use crate::money::{Currency, Money, RoundingMode};
+use crate::money::{allocate_units, Currency, Money, RoundingMode};
 use rust_decimal::Decimal;
 
 /// A coupon code as matched: surrounding spaces removed, upper-cased.
@@ -65,6 +65,8 @@ struct Pricer<'a> {
     total_units: u64,
     /// Shipping rates this cart can use (region, weight), by index.
     usable_rates: Vec<usize>,
+    /// Total weight of the cart in grams (saturating).
+    weight: u64,
 }
 
 pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
@@ -94,6 +96,7 @@ pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
         cart_subtotal,
         total_units,
         usable_rates,
+        weight,
     };
     pricer.run()
 }
@@ -168,6 +171,25 @@ struct Coupons {
 }
 
 impl Pricer<'_> {
+    /// A rounded amount in minor units, exactly like [`Money::to_minor`] but without the
+    /// normalization when the amount is already at most `dp` places long (the usual case).
+    fn minor_units(&self, d: Decimal) -> Result<i128> {
+        if d.scale() <= self.dp {
+            if let Some(u) = 10i128
+                .checked_pow(self.dp - d.scale())
+                .and_then(|p| d.mantissa().checked_mul(p))
+            {
+                return Ok(u);
+            }
+        }
+        Money::new(d, self.cur).to_minor()
+    }
+
+    /// Minor units back to an amount (what [`Money::allocate`] returns for each part).
+    fn from_minor(&self, units: i128) -> Decimal {
+        Decimal::try_from_i128_with_scale(units, self.dp).unwrap_or(Decimal::ZERO)
+    }
+
     fn round_discount(&self, d: Decimal) -> Decimal {
         round(self.input.rounding.discount, d, self.dp)
     }
@@ -560,9 +582,9 @@ impl Pricer<'_> {
             .iter()
             .map(|i| st.nets.get(*i).copied().unwrap_or_default())
             .collect();
-        let parts = Money::new(total, self.cur).allocate(&weights)?;
+        let parts = allocate_units(self.minor_units(total)?, &weights)?;
         for (&i, part) in e.targets.iter().zip(parts) {
-            self.book(st, i, e.promo, part.amount())?;
+            self.book(st, i, e.promo, self.from_minor(part))?;
         }
         Ok(total)
     }
@@ -617,9 +639,7 @@ impl Pricer<'_> {
         match &r.calculation {
             ShippingCalculation::Flat { price } => Some(price.amount()),
             ShippingCalculation::WeightTiers { tiers } => {
-                let weight: u64 = self.input.lines.iter().fold(0u64, |acc, l| {
-                    acc.saturating_add(l.weight_grams.saturating_mul(u64::from(l.quantity)))
-                });
+                let weight = self.weight;
                 tiers
                     .iter()
                     .filter(|t| t.max_grams >= weight)
@@ -781,10 +801,10 @@ impl Pricer<'_> {
                 };
                 let total = ratio_round(mode, base, rule.rate, den, self.dp)?;
                 let total = if inclusive { total.min(base) } else { total };
-                let parts = Money::new(total, self.cur).allocate(&weights)?;
+                let parts = allocate_units(self.minor_units(total)?, &weights)?;
                 for (i, part) in members.iter().zip(parts) {
                     if let Some(slot) = out.get_mut(*i) {
-                        slot.1 = part.amount();
+                        slot.1 = self.from_minor(part);
                     }
                 }
             }

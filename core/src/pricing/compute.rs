@@ -13,6 +13,16 @@ use crate::error::{KassaError, Result};
 use crate::money::{allocate_units, Currency, Money, RoundingMode};
 use rust_decimal::Decimal;
 
+fn overflow() -> KassaError {
+    KassaError::validation("lines", "amounts too large to price exactly")
+}
+
+/// `*sum += v` in minor units, overflow being the same error as in `num`.
+fn acc(sum: &mut i128, v: i128) -> Result<()> {
+    *sum = sum.checked_add(v).ok_or_else(overflow)?;
+    Ok(())
+}
+
 /// A coupon code as matched: surrounding spaces removed, upper-cased.
 pub(super) fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
@@ -185,6 +195,11 @@ impl Pricer<'_> {
         Money::new(d, self.cur).to_minor()
     }
 
+    /// Minor units back to an amount; too large for a `Decimal` is an error.
+    fn amount(&self, units: i128) -> Result<Decimal> {
+        Decimal::try_from_i128_with_scale(units, self.dp).map_err(|_| overflow())
+    }
+
     /// Minor units back to an amount (what [`Money::allocate`] returns for each part).
     fn from_minor(&self, units: i128) -> Decimal {
         Decimal::try_from_i128_with_scale(units, self.dp).unwrap_or(Decimal::ZERO)
@@ -327,7 +342,7 @@ impl Pricer<'_> {
             };
             (t, self.total_units, self.cart_subtotal)
         } else {
-            let mut t = Vec::new();
+            let mut t = Vec::with_capacity(self.order.len());
             let (mut units, mut spend) = (0u64, Decimal::ZERO);
             for &i in &self.order {
                 if lines.get(i).is_some_and(|l| line_matches(&p.target, l)) {
@@ -475,7 +490,7 @@ impl Pricer<'_> {
     fn apply(&self, list: &[Eligible]) -> Result<State> {
         let mut st = State {
             nets: self.subtotals.clone(),
-            discounts: Vec::with_capacity(self.subtotals.len()),
+            discounts: Vec::with_capacity(self.subtotals.len().saturating_mul(list.len().min(4))),
             shipping: None,
             amounts: Vec::with_capacity(list.len()),
             total_discount: Decimal::ZERO,
@@ -829,11 +844,10 @@ impl Pricer<'_> {
         };
         let taxes = self.taxes(&st)?;
         let mut lines = Vec::with_capacity(input.lines.len());
-        let (mut subtotal, mut discount_total) = (Decimal::ZERO, Decimal::ZERO);
-        let (mut tax_included, mut tax_added, mut lines_total) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let mut by_rule: Vec<(Decimal, Decimal)> =
-            vec![(Decimal::ZERO, Decimal::ZERO); input.tax_rules.len()];
+        // Sums in minor units: every line amount is a whole number of minor units here.
+        let (mut subtotal, mut discount_total) = (0i128, 0i128);
+        let (mut tax_included, mut tax_added, mut lines_total) = (0i128, 0i128, 0i128);
+        let mut by_rule: Vec<(i128, i128)> = vec![(0, 0); input.tax_rules.len()];
         let mut rule_used = vec![false; input.tax_rules.len()];
         let State {
             nets,
@@ -864,34 +878,40 @@ impl Pricer<'_> {
         {
             let sub_i = self.subtotals.get(i).copied().unwrap_or_default();
             let net = nets.get(i).copied().unwrap_or_default();
-            let disc = sub(sub_i, net)?;
+            let (s_u, n_u, t_u) = (
+                self.minor_units(sub_i)?,
+                self.minor_units(net)?,
+                self.minor_units(tax)?,
+            );
+            let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
             let rate = rule
                 .and_then(|r| input.tax_rules.get(r))
                 .map_or(Decimal::ZERO, |t| t.rate);
             let (total, taxable) = if line.tax_inclusive {
-                tax_included = add(tax_included, tax)?;
-                (net, sub(net, tax)?)
+                acc(&mut tax_included, t_u)?;
+                (net, n_u.checked_sub(t_u).ok_or_else(overflow)?)
             } else {
-                tax_added = add(tax_added, tax)?;
-                (add(net, tax)?, net)
+                acc(&mut tax_added, t_u)?;
+                let total = n_u.checked_add(t_u).ok_or_else(overflow)?;
+                (self.amount(total)?, n_u)
             };
             if let Some(r) = rule {
-                if let (Some(acc), Some(used)) = (by_rule.get_mut(r), rule_used.get_mut(r)) {
-                    acc.0 = add(acc.0, taxable)?;
-                    acc.1 = add(acc.1, tax)?;
+                if let (Some(sums), Some(used)) = (by_rule.get_mut(r), rule_used.get_mut(r)) {
+                    acc(&mut sums.0, taxable)?;
+                    acc(&mut sums.1, t_u)?;
                     *used = true;
                 }
             }
-            subtotal = add(subtotal, sub_i)?;
-            discount_total = add(discount_total, disc)?;
-            lines_total = add(lines_total, total)?;
+            acc(&mut subtotal, s_u)?;
+            acc(&mut discount_total, disc)?;
+            acc(&mut lines_total, if line.tax_inclusive { n_u } else { n_u + t_u })?;
             lines.push(PricedLine {
                 line_id: line.line_id.clone(),
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 subtotal: m(sub_i),
                 discounts: line_discounts,
-                discount_total: m(disc),
+                discount_total: m(self.amount(disc)?),
                 net: m(net),
                 tax_inclusive: line.tax_inclusive,
                 tax_rate: rate,
@@ -926,16 +946,21 @@ impl Pricer<'_> {
             .zip(by_rule)
             .zip(rule_used)
             .filter(|(_, used)| *used)
-            .map(|((rule, (taxable, tax)), _)| TaxAmount {
-                tax_rule_id: rule.id.clone(),
-                rate: rule.rate,
-                taxable: m(taxable),
-                tax: m(tax),
+            .map(|((rule, (taxable, tax)), _)| {
+                Ok(TaxAmount {
+                    tax_rule_id: rule.id.clone(),
+                    rate: rule.rate,
+                    taxable: m(self.amount(taxable)?),
+                    tax: m(self.amount(tax)?),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         tax_lines.sort_by(|a, b| a.tax_rule_id.cmp(&b.tax_rule_id));
-        let tax_total = add(tax_included, tax_added)?;
-        let grand_total = add(lines_total, shipping_total)?;
+        let tax_total = tax_included.checked_add(tax_added).ok_or_else(overflow)?;
+        let grand_total = lines_total
+            .checked_add(self.minor_units(shipping_total)?)
+            .ok_or_else(overflow)?;
+        let total_excluding_tax = grand_total.checked_sub(tax_total).ok_or_else(overflow)?;
         let coupon_of = |pi: usize| coupons.unlocked.get(pi).copied().flatten();
         let applied: Vec<AppliedPromotion> = amounts
             .iter()
@@ -982,14 +1007,14 @@ impl Pricer<'_> {
             shipping,
             taxes: tax_lines,
             totals: Totals {
-                subtotal: m(subtotal),
-                discount_total: m(discount_total),
+                subtotal: m(self.amount(subtotal)?),
+                discount_total: m(self.amount(discount_total)?),
                 shipping_total: m(shipping_total),
-                tax_total: m(tax_total),
-                tax_included: m(tax_included),
-                tax_added: m(tax_added),
-                total_excluding_tax: m(sub(grand_total, tax_total)?),
-                grand_total: m(grand_total),
+                tax_total: m(self.amount(tax_total)?),
+                tax_included: m(self.amount(tax_included)?),
+                tax_added: m(self.amount(tax_added)?),
+                total_excluding_tax: m(self.amount(total_excluding_tax)?),
+                grand_total: m(self.amount(grand_total)?),
             },
             applied_promotions: applied,
             rejected_promotions: rejected

@@ -51,15 +51,67 @@ fn exact_ratio(
     let top = value
         .mantissa()
         .checked_mul(num.mantissa())?
-        .checked_mul(10i128.checked_pow(dp + den.scale())?)?;
-    let bottom = d.checked_mul(10i128.checked_pow(value.scale() + num.scale())?)?;
-    let (q, r) = (top / bottom, top % bottom);
+        .checked_mul(pow10(dp.checked_add(den.scale())?)?)?;
+    let bottom = d.checked_mul(pow10(value.scale().checked_add(num.scale())?)?)?;
+    // Both operands usually fit 64 bits, where one hardware division gives quotient and
+    // remainder (a 128-bit division is a library call); the result is the same.
+    let (q, r) = match (i64::try_from(top), i64::try_from(bottom)) {
+        (Ok(t), Ok(b)) => (i128::from(t / b), i128::from(t % b)),
+        _ => (top / bottom, top % bottom),
+    };
     let q = if rounds_away(mode, q, r, bottom) {
         q + top.signum()
     } else {
         q
     };
     Decimal::try_from_i128_with_scale(q, dp).ok()
+}
+
+/// `10^n` from a table (`None` past the largest power an `i128` holds).
+fn pow10(n: u32) -> Option<i128> {
+    #[allow(clippy::unreadable_literal)]
+    const POW10: [i128; 39] = [
+        1,
+        10,
+        100,
+        1000,
+        10000,
+        100000,
+        1000000,
+        10000000,
+        100000000,
+        1000000000,
+        10000000000,
+        100000000000,
+        1000000000000,
+        10000000000000,
+        100000000000000,
+        1000000000000000,
+        10000000000000000,
+        100000000000000000,
+        1000000000000000000,
+        10000000000000000000,
+        100000000000000000000,
+        1000000000000000000000,
+        10000000000000000000000,
+        100000000000000000000000,
+        1000000000000000000000000,
+        10000000000000000000000000,
+        100000000000000000000000000,
+        1000000000000000000000000000,
+        10000000000000000000000000000,
+        100000000000000000000000000000,
+        1000000000000000000000000000000,
+        10000000000000000000000000000000,
+        100000000000000000000000000000000,
+        1000000000000000000000000000000000,
+        10000000000000000000000000000000000,
+        100000000000000000000000000000000000,
+        1000000000000000000000000000000000000,
+        10000000000000000000000000000000000000,
+        100000000000000000000000000000000000000,
+    ];
+    POW10.get(usize::try_from(n).ok()?).copied()
 }
 
 /// Whether a quotient `q` with remainder `r` of a division by `divisor` (> 0) moves one unit
@@ -83,7 +135,7 @@ pub(crate) fn round(mode: RoundingMode, d: Decimal, dp: u32) -> Decimal {
     if scale <= dp {
         return d;
     }
-    let Some(p) = 10i128.checked_pow(scale - dp) else {
+    let Some(p) = pow10(scale - dp) else {
         return mode.round(d, dp);
     };
     let m = d.mantissa();

@@ -1,6 +1,6 @@
 //! The pricing engine: eligibility, stacking, discounts, shipping, tax and the result.
 
-use super::num::{add, mul, ratio_round, round, sub};
+use super::num::{add, mul, pow10, ratio_round, round, sub};
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
     RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -184,11 +184,11 @@ impl Pricer<'_> {
     /// A rounded amount in minor units, exactly like [`Money::to_minor`] but without the
     /// normalization when the amount is already at most `dp` places long (the usual case).
     fn minor_units(&self, d: Decimal) -> Result<i128> {
-        if d.scale() <= self.dp {
-            if let Some(u) = 10i128
-                .checked_pow(self.dp - d.scale())
-                .and_then(|p| d.mantissa().checked_mul(p))
-            {
+        if d.scale() == self.dp {
+            return Ok(d.mantissa());
+        }
+        if d.scale() < self.dp {
+            if let Some(u) = pow10(self.dp - d.scale()).and_then(|p| d.mantissa().checked_mul(p)) {
                 return Ok(u);
             }
         }

@@ -48,6 +48,9 @@ fn exact_ratio(
     if d <= 0 {
         return None;
     }
+    if let Some(q) = exact_ratio_64(mode, value, num, d, den.scale(), dp) {
+        return Some(q);
+    }
     let top = value
         .mantissa()
         .checked_mul(num.mantissa())?
@@ -67,8 +70,34 @@ fn exact_ratio(
     Decimal::try_from_i128_with_scale(q, dp).ok()
 }
 
+/// [`exact_ratio`] when every operand and product fits 64 bits (prices, percentages and tax
+/// rates always do): the same integer division, without 128-bit multiplications.
+fn exact_ratio_64(
+    mode: RoundingMode,
+    value: Decimal,
+    num: Decimal,
+    d: i128,
+    den_scale: u32,
+    dp: u32,
+) -> Option<Decimal> {
+    let v = i64::try_from(value.mantissa()).ok()?;
+    let n = i64::try_from(num.mantissa()).ok()?;
+    let d = i64::try_from(d).ok()?;
+    let up = i64::try_from(pow10(dp.checked_add(den_scale)?)?).ok()?;
+    let down = i64::try_from(pow10(value.scale().checked_add(num.scale())?)?).ok()?;
+    let top = v.checked_mul(n)?.checked_mul(up)?;
+    let bottom = d.checked_mul(down)?;
+    let (q, r) = (top / bottom, top % bottom);
+    let q = if rounds_away(mode, i128::from(q), i128::from(r), i128::from(bottom)) {
+        q + top.signum()
+    } else {
+        q
+    };
+    Decimal::try_from_i128_with_scale(i128::from(q), dp).ok()
+}
+
 /// `10^n` from a table (`None` past the largest power an `i128` holds).
-fn pow10(n: u32) -> Option<i128> {
+pub(super) fn pow10(n: u32) -> Option<i128> {
     #[allow(clippy::unreadable_literal)]
     const POW10: [i128; 39] = [
         1,

@@ -200,11 +200,6 @@ impl Pricer<'_> {
         Decimal::try_from_i128_with_scale(units, self.dp).map_err(|_| overflow())
     }
 
-    /// Minor units back to an amount (what [`Money::allocate`] returns for each part).
-    fn from_minor(&self, units: i128) -> Decimal {
-        Decimal::try_from_i128_with_scale(units, self.dp).unwrap_or(Decimal::ZERO)
-    }
-
     fn round_discount(&self, d: Decimal) -> Decimal {
         round(self.input.rounding.discount, d, self.dp)
     }
@@ -599,7 +594,7 @@ impl Pricer<'_> {
             .collect();
         let parts = allocate_units(self.minor_units(total)?, &weights)?;
         for (&i, part) in e.targets.iter().zip(parts) {
-            self.book(st, i, e.promo, self.from_minor(part))?;
+            self.book(st, i, e.promo, self.amount(part)?)?;
         }
         Ok(total)
     }
@@ -819,7 +814,7 @@ impl Pricer<'_> {
                 let parts = allocate_units(self.minor_units(total)?, &weights)?;
                 for (i, part) in members.iter().zip(parts) {
                     if let Some(slot) = out.get_mut(*i) {
-                        slot.1 = self.from_minor(part);
+                        slot.1 = self.amount(part)?;
                     }
                 }
             }
@@ -904,7 +899,10 @@ impl Pricer<'_> {
             }
             acc(&mut subtotal, s_u)?;
             acc(&mut discount_total, disc)?;
-            acc(&mut lines_total, if line.tax_inclusive { n_u } else { n_u + t_u })?;
+            acc(
+                &mut lines_total,
+                if line.tax_inclusive { n_u } else { n_u + t_u },
+            )?;
             lines.push(PricedLine {
                 line_id: line.line_id.clone(),
                 quantity: line.quantity,

@@ -248,7 +248,12 @@ fn coupon(c: &mut Check, i: usize, coupon: &Coupon, promo_ids: &HashSet<&str>) {
     }
 }
 
-fn tax_rule<'a>(c: &mut Check, i: usize, rule: &'a TaxRule, keys: &mut HashSet<(&'a str, &'a str)>) {
+fn tax_rule<'a>(
+    c: &mut Check,
+    i: usize,
+    rule: &'a TaxRule,
+    keys: &mut HashSet<(&'a str, &'a str)>,
+) {
     if rule.rate.is_sign_negative() && !rule.rate.is_zero() {
         c.fail(format!("taxRules[{i}].rate"), "must not be negative");
     }

@@ -614,14 +614,31 @@ impl Pricer<'_> {
         let mut free = units / (u64::from(buy) + u64::from(get)) * u64::from(get);
         // Cheapest unit first (net ÷ quantity, compared by cross-multiplication); the sort is
         // stable and the targets are in line-id order, so ties go to the lower line id.
-        let mut by_price: Vec<usize> = e.targets.clone();
-        by_price.sort_by(|&a, &b| {
-            let x = net_of(st, a).checked_mul(Decimal::from(qty(b)));
-            let y = net_of(st, b).checked_mul(Decimal::from(qty(a)));
-            x.cmp(&y)
+        // The nets as minor units make the cross-multiplication an integer product; a
+        // product that does not fit falls back to the `Decimal` comparison.
+        let mut by_price: Vec<(usize, Option<i128>)> = e
+            .targets
+            .iter()
+            .map(|&i| (i, self.minor_units(net_of(st, i)).ok()))
+            .collect();
+        by_price.sort_by(|&(a, ua), &(b, ub)| {
+            let fast = ua
+                .zip(ub)
+                .and_then(|(ua, ub)| {
+                    Some((
+                        ua.checked_mul(i128::from(qty(b)))?,
+                        ub.checked_mul(i128::from(qty(a)))?,
+                    ))
+                })
+                .map(|(x, y)| x.cmp(&y));
+            fast.unwrap_or_else(|| {
+                let x = net_of(st, a).checked_mul(Decimal::from(qty(b)));
+                let y = net_of(st, b).checked_mul(Decimal::from(qty(a)));
+                x.cmp(&y)
+            })
         });
         let mut total = Decimal::ZERO;
-        for i in by_price {
+        for (i, _) in by_price {
             if free == 0 {
                 break;
             }

@@ -88,11 +88,13 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
         );
     }
     let mut order: Vec<usize> = (0..lines.len()).collect();
-    let sorted = lines.windows(2).all(|w| match w {
-        [a, b] => a.line_id <= b.line_id,
+    // Lines usually come sorted by id with no duplicate: one comparison per pair then
+    // settles both the order and the duplicate check below.
+    let strictly_sorted = lines.windows(2).all(|w| match w {
+        [a, b] => a.line_id < b.line_id,
         _ => true,
     });
-    if !sorted {
+    if !strictly_sorted {
         order.sort_unstable_by(|a, b| {
             let (x, y) = (lines.get(*a), lines.get(*b));
             x.map(|l| l.line_id.as_str())
@@ -100,7 +102,7 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
                 .then(a.cmp(b))
         });
     }
-    for pair in order.windows(2) {
+    for pair in order.windows(2).filter(|_| !strictly_sorted) {
         if let [a, b] = pair {
             if let (Some(x), Some(y)) = (lines.get(*a), lines.get(*b)) {
                 if x.line_id == y.line_id && !x.line_id.trim().is_empty() {

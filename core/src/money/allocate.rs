@@ -22,41 +22,50 @@ pub fn allocate_units(units: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
         ));
     }
     let scale = weights.iter().map(|w| w.scale()).max().unwrap_or(0);
-    let scaled: Vec<u128> = weights
+    // The weights as integers at the common scale; most weights already have it, so the
+    // rescale is the exception.
+    let scaled_weight = |w: &Decimal| -> u128 {
+        if w.scale() == scale {
+            return u128::try_from(w.mantissa()).unwrap_or(0);
+        }
+        let mut w = *w;
+        w.rescale(scale);
+        u128::try_from(w.mantissa()).unwrap_or(0)
+    };
+    let total_weight = weights
         .iter()
-        .map(|w| {
-            let mut w = *w;
-            w.rescale(scale);
-            u128::try_from(w.mantissa()).unwrap_or(0)
-        })
-        .collect();
-    let total_weight = scaled
-        .iter()
-        .try_fold(0u128, |acc, w| acc.checked_add(*w))
+        .try_fold(0u128, |acc, w| acc.checked_add(scaled_weight(w)))
         .ok_or_else(too_large)?;
     if total_weight == 0 {
         return Err(KassaError::validation("weights", "must not all be zero"));
     }
     let magnitude = units.unsigned_abs();
-    let mut parts = Vec::with_capacity(scaled.len());
-    let mut remainders = Vec::with_capacity(scaled.len());
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
     let mut given: u128 = 0;
-    for (i, w) in scaled.iter().enumerate() {
-        let product = magnitude.checked_mul(*w).ok_or_else(too_large)?;
+    for w in weights {
+        let product = magnitude
+            .checked_mul(scaled_weight(w))
+            .ok_or_else(too_large)?;
         let share = product / total_weight;
         given += share;
         parts.push(share);
-        remainders.push((product % total_weight, i));
+        remainders.push(product % total_weight);
     }
-    let leftover = magnitude - given;
-    // Largest remainder first; equal remainders go to the earlier index.
-    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders
-        .into_iter()
-        .take(usize::try_from(leftover).unwrap_or(usize::MAX))
-    {
-        if let Some(p) = parts.get_mut(i) {
-            *p += 1;
+    let leftover = usize::try_from(magnitude - given).unwrap_or(usize::MAX);
+    // The leftover units go to the largest remainders, equal remainders to the earlier
+    // index. (remainder desc, index asc) is a total order, so selecting the first
+    // `leftover` of it picks the same set a full sort would, without sorting.
+    if leftover > 0 {
+        let mut ranked: Vec<(u128, usize)> = remainders.into_iter().zip(0..).collect();
+        let by_rank = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if leftover < ranked.len() {
+            ranked.select_nth_unstable_by(leftover - 1, by_rank);
+        }
+        for (_, i) in ranked.into_iter().take(leftover) {
+            if let Some(p) = parts.get_mut(i) {
+                *p += 1;
+            }
         }
     }
     let negative = units < 0;

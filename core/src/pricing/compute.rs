@@ -1,6 +1,6 @@
 //! The pricing engine: eligibility, stacking, discounts, shipping, tax and the result.
 
-use super::num::{add, mul, ratio_round, round, sub};
+use super::num::{add, mul, pow10, ratio_round, round, sub};
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
     RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -10,8 +10,18 @@ use super::{
     TaxRoundingLevel, TierBasis,
 };
 use crate::error::{KassaError, Result};
-use crate::money::{Currency, Money, RoundingMode};
+use crate::money::{allocate_units, Currency, Money, RoundingMode};
 use rust_decimal::Decimal;
+
+fn overflow() -> KassaError {
+    KassaError::validation("lines", "amounts too large to price exactly")
+}
+
+/// `*sum += v` in minor units, overflow being the same error as in `num`.
+fn acc(sum: &mut i128, v: i128) -> Result<()> {
+    *sum = sum.checked_add(v).ok_or_else(overflow)?;
+    Ok(())
+}
 
 /// A coupon code as matched: surrounding spaces removed, upper-cased.
 pub(super) fn normalize_code(code: &str) -> String {
@@ -65,6 +75,8 @@ struct Pricer<'a> {
     total_units: u64,
     /// Shipping rates this cart can use (region, weight), by index.
     usable_rates: Vec<usize>,
+    /// Total weight of the cart in grams (saturating).
+    weight: u64,
 }
 
 pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
@@ -94,6 +106,7 @@ pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
         cart_subtotal,
         total_units,
         usable_rates,
+        weight,
     };
     pricer.run()
 }
@@ -168,6 +181,25 @@ struct Coupons {
 }
 
 impl Pricer<'_> {
+    /// A rounded amount in minor units, exactly like [`Money::to_minor`] but without the
+    /// normalization when the amount is already at most `dp` places long (the usual case).
+    fn minor_units(&self, d: Decimal) -> Result<i128> {
+        if d.scale() == self.dp {
+            return Ok(d.mantissa());
+        }
+        if d.scale() < self.dp {
+            if let Some(u) = pow10(self.dp - d.scale()).and_then(|p| d.mantissa().checked_mul(p)) {
+                return Ok(u);
+            }
+        }
+        Money::new(d, self.cur).to_minor()
+    }
+
+    /// Minor units back to an amount; too large for a `Decimal` is an error.
+    fn amount(&self, units: i128) -> Result<Decimal> {
+        Decimal::try_from_i128_with_scale(units, self.dp).map_err(|_| overflow())
+    }
+
     fn round_discount(&self, d: Decimal) -> Decimal {
         round(self.input.rounding.discount, d, self.dp)
     }
@@ -305,7 +337,7 @@ impl Pricer<'_> {
             };
             (t, self.total_units, self.cart_subtotal)
         } else {
-            let mut t = Vec::new();
+            let mut t = Vec::with_capacity(self.order.len());
             let (mut units, mut spend) = (0u64, Decimal::ZERO);
             for &i in &self.order {
                 if lines.get(i).is_some_and(|l| line_matches(&p.target, l)) {
@@ -453,7 +485,7 @@ impl Pricer<'_> {
     fn apply(&self, list: &[Eligible]) -> Result<State> {
         let mut st = State {
             nets: self.subtotals.clone(),
-            discounts: Vec::with_capacity(self.subtotals.len()),
+            discounts: Vec::with_capacity(self.subtotals.len().saturating_mul(list.len().min(4))),
             shipping: None,
             amounts: Vec::with_capacity(list.len()),
             total_discount: Decimal::ZERO,
@@ -560,9 +592,9 @@ impl Pricer<'_> {
             .iter()
             .map(|i| st.nets.get(*i).copied().unwrap_or_default())
             .collect();
-        let parts = Money::new(total, self.cur).allocate(&weights)?;
+        let parts = allocate_units(self.minor_units(total)?, &weights)?;
         for (&i, part) in e.targets.iter().zip(parts) {
-            self.book(st, i, e.promo, part.amount())?;
+            self.book(st, i, e.promo, self.amount(part)?)?;
         }
         Ok(total)
     }
@@ -582,14 +614,31 @@ impl Pricer<'_> {
         let mut free = units / (u64::from(buy) + u64::from(get)) * u64::from(get);
         // Cheapest unit first (net ÷ quantity, compared by cross-multiplication); the sort is
         // stable and the targets are in line-id order, so ties go to the lower line id.
-        let mut by_price: Vec<usize> = e.targets.clone();
-        by_price.sort_by(|&a, &b| {
-            let x = net_of(st, a).checked_mul(Decimal::from(qty(b)));
-            let y = net_of(st, b).checked_mul(Decimal::from(qty(a)));
-            x.cmp(&y)
+        // The nets as minor units make the cross-multiplication an integer product; a
+        // product that does not fit falls back to the `Decimal` comparison.
+        let mut by_price: Vec<(usize, Option<i128>)> = e
+            .targets
+            .iter()
+            .map(|&i| (i, self.minor_units(net_of(st, i)).ok()))
+            .collect();
+        by_price.sort_by(|&(a, ua), &(b, ub)| {
+            let fast = ua
+                .zip(ub)
+                .and_then(|(ua, ub)| {
+                    Some((
+                        ua.checked_mul(i128::from(qty(b)))?,
+                        ub.checked_mul(i128::from(qty(a)))?,
+                    ))
+                })
+                .map(|(x, y)| x.cmp(&y));
+            fast.unwrap_or_else(|| {
+                let x = net_of(st, a).checked_mul(Decimal::from(qty(b)));
+                let y = net_of(st, b).checked_mul(Decimal::from(qty(a)));
+                x.cmp(&y)
+            })
         });
         let mut total = Decimal::ZERO;
-        for i in by_price {
+        for (i, _) in by_price {
             if free == 0 {
                 break;
             }
@@ -617,9 +666,7 @@ impl Pricer<'_> {
         match &r.calculation {
             ShippingCalculation::Flat { price } => Some(price.amount()),
             ShippingCalculation::WeightTiers { tiers } => {
-                let weight: u64 = self.input.lines.iter().fold(0u64, |acc, l| {
-                    acc.saturating_add(l.weight_grams.saturating_mul(u64::from(l.quantity)))
-                });
+                let weight = self.weight;
                 tiers
                     .iter()
                     .filter(|t| t.max_grams >= weight)
@@ -781,10 +828,10 @@ impl Pricer<'_> {
                 };
                 let total = ratio_round(mode, base, rule.rate, den, self.dp)?;
                 let total = if inclusive { total.min(base) } else { total };
-                let parts = Money::new(total, self.cur).allocate(&weights)?;
+                let parts = allocate_units(self.minor_units(total)?, &weights)?;
                 for (i, part) in members.iter().zip(parts) {
                     if let Some(slot) = out.get_mut(*i) {
-                        slot.1 = part.amount();
+                        slot.1 = self.amount(part)?;
                     }
                 }
             }
@@ -809,11 +856,10 @@ impl Pricer<'_> {
         };
         let taxes = self.taxes(&st)?;
         let mut lines = Vec::with_capacity(input.lines.len());
-        let (mut subtotal, mut discount_total) = (Decimal::ZERO, Decimal::ZERO);
-        let (mut tax_included, mut tax_added, mut lines_total) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
-        let mut by_rule: Vec<(Decimal, Decimal)> =
-            vec![(Decimal::ZERO, Decimal::ZERO); input.tax_rules.len()];
+        // Sums in minor units: every line amount is a whole number of minor units here.
+        let (mut subtotal, mut discount_total) = (0i128, 0i128);
+        let (mut tax_included, mut tax_added, mut lines_total) = (0i128, 0i128, 0i128);
+        let mut by_rule: Vec<(i128, i128)> = vec![(0, 0); input.tax_rules.len()];
         let mut rule_used = vec![false; input.tax_rules.len()];
         let State {
             nets,
@@ -844,34 +890,43 @@ impl Pricer<'_> {
         {
             let sub_i = self.subtotals.get(i).copied().unwrap_or_default();
             let net = nets.get(i).copied().unwrap_or_default();
-            let disc = sub(sub_i, net)?;
+            let (s_u, n_u, t_u) = (
+                self.minor_units(sub_i)?,
+                self.minor_units(net)?,
+                self.minor_units(tax)?,
+            );
+            let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
             let rate = rule
                 .and_then(|r| input.tax_rules.get(r))
                 .map_or(Decimal::ZERO, |t| t.rate);
             let (total, taxable) = if line.tax_inclusive {
-                tax_included = add(tax_included, tax)?;
-                (net, sub(net, tax)?)
+                acc(&mut tax_included, t_u)?;
+                (net, n_u.checked_sub(t_u).ok_or_else(overflow)?)
             } else {
-                tax_added = add(tax_added, tax)?;
-                (add(net, tax)?, net)
+                acc(&mut tax_added, t_u)?;
+                let total = n_u.checked_add(t_u).ok_or_else(overflow)?;
+                (self.amount(total)?, n_u)
             };
             if let Some(r) = rule {
-                if let (Some(acc), Some(used)) = (by_rule.get_mut(r), rule_used.get_mut(r)) {
-                    acc.0 = add(acc.0, taxable)?;
-                    acc.1 = add(acc.1, tax)?;
+                if let (Some(sums), Some(used)) = (by_rule.get_mut(r), rule_used.get_mut(r)) {
+                    acc(&mut sums.0, taxable)?;
+                    acc(&mut sums.1, t_u)?;
                     *used = true;
                 }
             }
-            subtotal = add(subtotal, sub_i)?;
-            discount_total = add(discount_total, disc)?;
-            lines_total = add(lines_total, total)?;
+            acc(&mut subtotal, s_u)?;
+            acc(&mut discount_total, disc)?;
+            acc(
+                &mut lines_total,
+                if line.tax_inclusive { n_u } else { n_u + t_u },
+            )?;
             lines.push(PricedLine {
                 line_id: line.line_id.clone(),
                 quantity: line.quantity,
                 unit_price: line.unit_price,
                 subtotal: m(sub_i),
                 discounts: line_discounts,
-                discount_total: m(disc),
+                discount_total: m(self.amount(disc)?),
                 net: m(net),
                 tax_inclusive: line.tax_inclusive,
                 tax_rate: rate,
@@ -906,16 +961,21 @@ impl Pricer<'_> {
             .zip(by_rule)
             .zip(rule_used)
             .filter(|(_, used)| *used)
-            .map(|((rule, (taxable, tax)), _)| TaxAmount {
-                tax_rule_id: rule.id.clone(),
-                rate: rule.rate,
-                taxable: m(taxable),
-                tax: m(tax),
+            .map(|((rule, (taxable, tax)), _)| {
+                Ok(TaxAmount {
+                    tax_rule_id: rule.id.clone(),
+                    rate: rule.rate,
+                    taxable: m(self.amount(taxable)?),
+                    tax: m(self.amount(tax)?),
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         tax_lines.sort_by(|a, b| a.tax_rule_id.cmp(&b.tax_rule_id));
-        let tax_total = add(tax_included, tax_added)?;
-        let grand_total = add(lines_total, shipping_total)?;
+        let tax_total = tax_included.checked_add(tax_added).ok_or_else(overflow)?;
+        let grand_total = lines_total
+            .checked_add(self.minor_units(shipping_total)?)
+            .ok_or_else(overflow)?;
+        let total_excluding_tax = grand_total.checked_sub(tax_total).ok_or_else(overflow)?;
         let coupon_of = |pi: usize| coupons.unlocked.get(pi).copied().flatten();
         let applied: Vec<AppliedPromotion> = amounts
             .iter()
@@ -962,14 +1022,14 @@ impl Pricer<'_> {
             shipping,
             taxes: tax_lines,
             totals: Totals {
-                subtotal: m(subtotal),
-                discount_total: m(discount_total),
+                subtotal: m(self.amount(subtotal)?),
+                discount_total: m(self.amount(discount_total)?),
                 shipping_total: m(shipping_total),
-                tax_total: m(tax_total),
-                tax_included: m(tax_included),
-                tax_added: m(tax_added),
-                total_excluding_tax: m(sub(grand_total, tax_total)?),
-                grand_total: m(grand_total),
+                tax_total: m(self.amount(tax_total)?),
+                tax_included: m(self.amount(tax_included)?),
+                tax_added: m(self.amount(tax_added)?),
+                total_excluding_tax: m(self.amount(total_excluding_tax)?),
+                grand_total: m(self.amount(grand_total)?),
             },
             applied_promotions: applied,
             rejected_promotions: rejected

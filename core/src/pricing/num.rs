@@ -48,18 +48,99 @@ fn exact_ratio(
     if d <= 0 {
         return None;
     }
+    if let Some(q) = exact_ratio_64(mode, value, num, d, den.scale(), dp) {
+        return Some(q);
+    }
     let top = value
         .mantissa()
         .checked_mul(num.mantissa())?
-        .checked_mul(10i128.checked_pow(dp + den.scale())?)?;
-    let bottom = d.checked_mul(10i128.checked_pow(value.scale() + num.scale())?)?;
-    let (q, r) = (top / bottom, top % bottom);
+        .checked_mul(pow10(dp.checked_add(den.scale())?)?)?;
+    let bottom = d.checked_mul(pow10(value.scale().checked_add(num.scale())?)?)?;
+    // Both operands usually fit 64 bits, where one hardware division gives quotient and
+    // remainder (a 128-bit division is a library call); the result is the same.
+    let (q, r) = match (i64::try_from(top), i64::try_from(bottom)) {
+        (Ok(t), Ok(b)) => (i128::from(t / b), i128::from(t % b)),
+        _ => (top / bottom, top % bottom),
+    };
     let q = if rounds_away(mode, q, r, bottom) {
         q + top.signum()
     } else {
         q
     };
     Decimal::try_from_i128_with_scale(q, dp).ok()
+}
+
+/// [`exact_ratio`] when every operand and product fits 64 bits (prices, percentages and tax
+/// rates always do): the same integer division, without 128-bit multiplications.
+fn exact_ratio_64(
+    mode: RoundingMode,
+    value: Decimal,
+    num: Decimal,
+    d: i128,
+    den_scale: u32,
+    dp: u32,
+) -> Option<Decimal> {
+    let v = i64::try_from(value.mantissa()).ok()?;
+    let n = i64::try_from(num.mantissa()).ok()?;
+    let d = i64::try_from(d).ok()?;
+    let up = i64::try_from(pow10(dp.checked_add(den_scale)?)?).ok()?;
+    let down = i64::try_from(pow10(value.scale().checked_add(num.scale())?)?).ok()?;
+    let top = v.checked_mul(n)?.checked_mul(up)?;
+    let bottom = d.checked_mul(down)?;
+    let (q, r) = (top / bottom, top % bottom);
+    let q = if rounds_away(mode, i128::from(q), i128::from(r), i128::from(bottom)) {
+        q + top.signum()
+    } else {
+        q
+    };
+    Decimal::try_from_i128_with_scale(i128::from(q), dp).ok()
+}
+
+/// `10^n` from a table (`None` past the largest power an `i128` holds).
+pub(super) fn pow10(n: u32) -> Option<i128> {
+    #[allow(clippy::unreadable_literal)]
+    const POW10: [i128; 39] = [
+        1,
+        10,
+        100,
+        1000,
+        10000,
+        100000,
+        1000000,
+        10000000,
+        100000000,
+        1000000000,
+        10000000000,
+        100000000000,
+        1000000000000,
+        10000000000000,
+        100000000000000,
+        1000000000000000,
+        10000000000000000,
+        100000000000000000,
+        1000000000000000000,
+        10000000000000000000,
+        100000000000000000000,
+        1000000000000000000000,
+        10000000000000000000000,
+        100000000000000000000000,
+        1000000000000000000000000,
+        10000000000000000000000000,
+        100000000000000000000000000,
+        1000000000000000000000000000,
+        10000000000000000000000000000,
+        100000000000000000000000000000,
+        1000000000000000000000000000000,
+        10000000000000000000000000000000,
+        100000000000000000000000000000000,
+        1000000000000000000000000000000000,
+        10000000000000000000000000000000000,
+        100000000000000000000000000000000000,
+        1000000000000000000000000000000000000,
+        10000000000000000000000000000000000000,
+        100000000000000000000000000000000000000,
+    ];
+    POW10.get(usize::try_from(n).ok()?).copied()
 }
 
 /// Whether a quotient `q` with remainder `r` of a division by `divisor` (> 0) moves one unit
@@ -83,7 +164,7 @@ pub(crate) fn round(mode: RoundingMode, d: Decimal, dp: u32) -> Decimal {
     if scale <= dp {
         return d;
     }
-    let Some(p) = 10i128.checked_pow(scale - dp) else {
+    let Some(p) = pow10(scale - dp) else {
         return mode.round(d, dp);
     };
     let m = d.mantissa();

@@ -45,17 +45,22 @@ impl Check {
         }
     }
 
-    fn percent(&mut self, field: String, p: rust_decimal::Decimal) {
+    fn percent(&mut self, field: impl FnOnce() -> String, p: rust_decimal::Decimal) {
         if p <= rust_decimal::Decimal::ZERO || p > rust_decimal::Decimal::ONE_HUNDRED {
-            self.fail(field, "must be above 0 and at most 100");
+            self.fail(field(), "must be above 0 and at most 100");
         }
     }
 
-    fn unique_id<'a>(&mut self, seen: &mut HashSet<&'a str>, field: String, id: &'a str) {
+    fn unique_id<'a>(
+        &mut self,
+        seen: &mut HashSet<&'a str>,
+        field: impl FnOnce() -> String,
+        id: &'a str,
+    ) {
         if id.trim().is_empty() {
-            self.fail(field, "must not be empty");
+            self.fail(field(), "must not be empty");
         } else if !seen.insert(id) {
-            self.fail(field, format!("duplicate id '{id}'"));
+            self.fail(field(), format!("duplicate id '{id}'"));
         }
     }
 }
@@ -83,11 +88,13 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
         );
     }
     let mut order: Vec<usize> = (0..lines.len()).collect();
-    let sorted = lines.windows(2).all(|w| match w {
-        [a, b] => a.line_id <= b.line_id,
+    // Lines usually come sorted by id with no duplicate: one comparison per pair then
+    // settles both the order and the duplicate check below.
+    let strictly_sorted = lines.windows(2).all(|w| match w {
+        [a, b] => a.line_id < b.line_id,
         _ => true,
     });
-    if !sorted {
+    if !strictly_sorted {
         order.sort_unstable_by(|a, b| {
             let (x, y) = (lines.get(*a), lines.get(*b));
             x.map(|l| l.line_id.as_str())
@@ -95,7 +102,7 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
                 .then(a.cmp(b))
         });
     }
-    for pair in order.windows(2) {
+    for pair in order.windows(2).filter(|_| !strictly_sorted) {
         if let [a, b] = pair {
             if let (Some(x), Some(y)) = (lines.get(*a), lines.get(*b)) {
                 if x.line_id == y.line_id && !x.line_id.trim().is_empty() {
@@ -109,7 +116,7 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
     }
     let mut promo_ids = HashSet::new();
     for (i, p) in input.promotions.iter().enumerate() {
-        c.unique_id(&mut promo_ids, format!("promotions[{i}].id"), &p.id);
+        c.unique_id(&mut promo_ids, || format!("promotions[{i}].id"), &p.id);
         promotion(&mut c, i, p);
     }
     let mut codes = HashSet::new();
@@ -133,12 +140,12 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
     let mut rule_ids = HashSet::new();
     let mut rule_keys = HashSet::new();
     for (i, rule) in input.tax_rules.iter().enumerate() {
-        c.unique_id(&mut rule_ids, format!("taxRules[{i}].id"), &rule.id);
+        c.unique_id(&mut rule_ids, || format!("taxRules[{i}].id"), &rule.id);
         tax_rule(&mut c, i, rule, &mut rule_keys);
     }
     let mut rate_ids = HashSet::new();
     for (i, rate) in input.shipping_rates.iter().enumerate() {
-        c.unique_id(&mut rate_ids, format!("shippingRates[{i}].id"), &rate.id);
+        c.unique_id(&mut rate_ids, || format!("shippingRates[{i}].id"), &rate.id);
         shipping_rate(&mut c, i, rate);
     }
     if let Some(method) = &input.shipping_method {
@@ -177,7 +184,7 @@ fn promotion(c: &mut Check, i: usize, p: &Promotion) {
     }
     let shipping = matches!(p.target, Target::Shipping);
     match &p.action {
-        Action::PercentOff { percent } => c.percent(at("action.percent"), *percent),
+        Action::PercentOff { percent } => c.percent(|| at("action.percent"), *percent),
         Action::AmountOff { amount, per_unit } => {
             c.amount(|| at("action.amount"), amount, true, true);
             if *per_unit && shipping {
@@ -197,7 +204,7 @@ fn promotion(c: &mut Check, i: usize, p: &Promotion) {
             if *get == 0 {
                 c.fail(at("action.get"), "must be at least 1");
             }
-            c.percent(at("action.percent"), *percent);
+            c.percent(|| at("action.percent"), *percent);
             if shipping {
                 c.fail(at("target"), "buy_x_get_y cannot target shipping");
             }
@@ -216,7 +223,7 @@ fn promotion(c: &mut Check, i: usize, p: &Promotion) {
                 } else if !mins.insert(tier.min.normalize()) {
                     c.fail(at(&format!("action.tiers[{j}].min")), "duplicate tier");
                 }
-                c.percent(at(&format!("action.tiers[{j}].percent")), tier.percent);
+                c.percent(|| at(&format!("action.tiers[{j}].percent")), tier.percent);
             }
             if shipping {
                 c.fail(at("target"), "tiered cannot target shipping");
@@ -243,11 +250,16 @@ fn coupon(c: &mut Check, i: usize, coupon: &Coupon, promo_ids: &HashSet<&str>) {
     }
 }
 
-fn tax_rule(c: &mut Check, i: usize, rule: &TaxRule, keys: &mut HashSet<(String, String)>) {
+fn tax_rule<'a>(
+    c: &mut Check,
+    i: usize,
+    rule: &'a TaxRule,
+    keys: &mut HashSet<(&'a str, &'a str)>,
+) {
     if rule.rate.is_sign_negative() && !rule.rate.is_zero() {
         c.fail(format!("taxRules[{i}].rate"), "must not be negative");
     }
-    if !keys.insert((rule.region.clone(), rule.tax_class.clone())) {
+    if !keys.insert((rule.region.as_str(), rule.tax_class.as_str())) {
         c.fail(
             format!("taxRules[{i}].taxClass"),
             format!(

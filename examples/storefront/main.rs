@@ -176,6 +176,7 @@ async fn run() -> Result<()> {
         quote.totals.grand_total,
         quote.totals.tax_total
     );
+    print_explanation(&quote);
 
     println!("\n3. Checkout with a stale client total, then with the right one");
     req.expected_total = Some(Money::parse("1.00", "EUR")?);
@@ -430,4 +431,45 @@ fn query(text: &str, page_size: u32) -> Result<ProductQuery> {
         "context": {"currency": "EUR", "region": "DE"}
     }))
     .map_err(|e| KassaError::validation("query", e.to_string()))
+}
+
+/// Prints why the cart costs what it costs: every line, every promotion that applied (and
+/// for how much), every one that did not and why, and what happened to each coupon.
+fn print_explanation(priced: &kassa::pricing::PricedCart) {
+    for line in &priced.lines {
+        let discounts: Vec<String> = line
+            .discounts
+            .iter()
+            .map(|d| format!("{} −{}", d.promotion_id, d.amount))
+            .collect();
+        println!(
+            "    line {:<16} {} × {} = {}  discounts [{}]  tax {}  total {}",
+            line.line_id,
+            line.quantity,
+            line.unit_price,
+            line.subtotal,
+            discounts.join(", "),
+            line.tax,
+            line.total
+        );
+    }
+    for p in &priced.applied_promotions {
+        let via = p
+            .coupon_code
+            .as_deref()
+            .map(|c| format!(" (coupon {c})"))
+            .unwrap_or_default();
+        println!("    applied  {}{via}: −{}", p.promotion_id, p.amount);
+    }
+    for p in &priced.rejected_promotions {
+        println!("    rejected {}: {}", p.promotion_id, p.reason.as_str());
+    }
+    for c in &priced.coupons {
+        let outcome = match (&c.applied, &c.reason) {
+            (true, _) => "applied".to_owned(),
+            (false, Some(r)) => format!("not applied ({})", r.as_str()),
+            (false, None) => "not applied".to_owned(),
+        };
+        println!("    coupon   {}: {outcome}", c.code);
+    }
 }

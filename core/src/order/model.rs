@@ -382,51 +382,13 @@ impl Order {
     /// Ships units (`None` = everything not shipped yet). The order must be confirmed.
     pub fn ship(&mut self, lines: Option<&[LineQuantity]>, stamp: Stamp<'_>) -> Result<()> {
         self.require_status(OrderStatus::Confirmed, "ship")?;
-        let inc = self.increments("lines", lines, |l| l.quantity.saturating_sub(l.shipped))?;
-        let mut facts = self.facts()?;
-        facts.units_shipped += inc.iter().map(|q| u64::from(*q)).sum::<u64>();
-        let to = if facts.units_shipped >= facts.units_total {
-            FulfillmentStatus::Fulfilled
-        } else {
-            FulfillmentStatus::PartiallyFulfilled
-        };
-        transition(
-            &mut self.fulfillment_status,
-            to,
-            &facts,
-            &mut self.history,
-            stamp,
-        )?;
-        for (line, q) in self.lines.iter_mut().zip(inc) {
-            line.shipped += q;
-        }
-        self.updated_at = stamp.at;
-        Ok(())
+        self.advance_units(UnitStage::Shipped, lines, stamp)
     }
 
     /// Marks shipped units delivered (`None` = everything shipped and not delivered).
     pub fn deliver(&mut self, lines: Option<&[LineQuantity]>, stamp: Stamp<'_>) -> Result<()> {
         self.require_status(OrderStatus::Confirmed, "deliver")?;
-        let inc = self.increments("lines", lines, |l| l.shipped.saturating_sub(l.delivered))?;
-        let mut facts = self.facts()?;
-        facts.units_delivered += inc.iter().map(|q| u64::from(*q)).sum::<u64>();
-        let to = if facts.units_delivered >= facts.units_total {
-            FulfillmentStatus::Delivered
-        } else {
-            FulfillmentStatus::PartiallyDelivered
-        };
-        transition(
-            &mut self.fulfillment_status,
-            to,
-            &facts,
-            &mut self.history,
-            stamp,
-        )?;
-        for (line, q) in self.lines.iter_mut().zip(inc) {
-            line.delivered += q;
-        }
-        self.updated_at = stamp.at;
-        Ok(())
+        self.advance_units(UnitStage::Delivered, lines, stamp)
     }
 
     /// Records returned units (`None` = everything delivered).
@@ -435,18 +397,29 @@ impl Order {
         lines: Option<&[LineQuantity]>,
         stamp: Stamp<'_>,
     ) -> Result<()> {
-        let inc = self.increments("lines", lines, |l| l.delivered.saturating_sub(l.returned))?;
+        self.advance_units(UnitStage::Returned, lines, stamp)
+    }
+
+    /// Moves units one fulfillment stage on: the fulfillment transition is checked against the
+    /// facts as they would be after the move, and the lines change only if it is legal.
+    fn advance_units(
+        &mut self,
+        stage: UnitStage,
+        lines: Option<&[LineQuantity]>,
+        stamp: Stamp<'_>,
+    ) -> Result<()> {
+        let inc = self.increments("lines", lines, |l| stage.pending(l))?;
         let mut facts = self.facts()?;
-        facts.units_returned += inc.iter().map(|q| u64::from(*q)).sum::<u64>();
+        *stage.facts_counter(&mut facts) += inc.iter().map(|q| u64::from(*q)).sum::<u64>();
         transition(
             &mut self.fulfillment_status,
-            FulfillmentStatus::Returned,
+            stage.target(&facts),
             &facts,
             &mut self.history,
             stamp,
         )?;
         for (line, q) in self.lines.iter_mut().zip(inc) {
-            line.returned += q;
+            *stage.line_counter(line) += q;
         }
         self.updated_at = stamp.at;
         Ok(())
@@ -627,5 +600,54 @@ mod tests {
             )
             .unwrap_err();
         assert_eq!(err.details[0].field, "lines[0].lineId");
+    }
+}
+
+/// The per-line unit counters fulfillment moves through: ordered → shipped → delivered →
+/// returned.
+#[derive(Debug, Clone, Copy)]
+enum UnitStage {
+    Shipped,
+    Delivered,
+    Returned,
+}
+
+impl UnitStage {
+    /// Units of a line that can still move into this stage.
+    fn pending(self, l: &OrderLine) -> u32 {
+        match self {
+            UnitStage::Shipped => l.quantity.saturating_sub(l.shipped),
+            UnitStage::Delivered => l.shipped.saturating_sub(l.delivered),
+            UnitStage::Returned => l.delivered.saturating_sub(l.returned),
+        }
+    }
+
+    fn line_counter(self, l: &mut OrderLine) -> &mut u32 {
+        match self {
+            UnitStage::Shipped => &mut l.shipped,
+            UnitStage::Delivered => &mut l.delivered,
+            UnitStage::Returned => &mut l.returned,
+        }
+    }
+
+    fn facts_counter(self, f: &mut GuardFacts) -> &mut u64 {
+        match self {
+            UnitStage::Shipped => &mut f.units_shipped,
+            UnitStage::Delivered => &mut f.units_delivered,
+            UnitStage::Returned => &mut f.units_returned,
+        }
+    }
+
+    /// The fulfillment status the order reaches once the counters include the move.
+    fn target(self, f: &GuardFacts) -> FulfillmentStatus {
+        match self {
+            UnitStage::Shipped if f.units_shipped >= f.units_total => FulfillmentStatus::Fulfilled,
+            UnitStage::Shipped => FulfillmentStatus::PartiallyFulfilled,
+            UnitStage::Delivered if f.units_delivered >= f.units_total => {
+                FulfillmentStatus::Delivered
+            }
+            UnitStage::Delivered => FulfillmentStatus::PartiallyDelivered,
+            UnitStage::Returned => FulfillmentStatus::Returned,
+        }
     }
 }

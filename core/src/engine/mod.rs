@@ -7,6 +7,7 @@
 //! acting [`Principal`].
 
 mod admin;
+mod auth;
 mod carts;
 mod checkout;
 mod dashboard;
@@ -16,6 +17,10 @@ mod principal;
 mod request_hash;
 
 pub use admin::EngineHealth;
+pub use auth::{
+    AccountEvent, AccountView, Auth, AuthConfig, AuthPorts, AuthSession, LoginRequest,
+    EVENT_EMAIL_VERIFICATION, EVENT_PASSWORD_RESET,
+};
 pub use checkout::CheckoutRequest;
 pub use dashboard::{dashboard_stats, DailyRevenue, DashboardRequest, DashboardStats, TopProduct};
 pub use orders::StatusUpdate;
@@ -97,6 +102,7 @@ pub struct Engine {
     ports: Ports,
     config: EngineConfig,
     notifier: Notifier,
+    auth: Option<Auth>,
 }
 
 impl Engine {
@@ -118,6 +124,7 @@ impl Engine {
             ports,
             config,
             notifier: Notifier::new()?,
+            auth: None,
         })
     }
 

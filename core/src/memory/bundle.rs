@@ -2,8 +2,10 @@
 
 use super::{
     CollectingSink, ManualClock, MemoryCarts, MemoryCatalog, MemoryCoupons, MemoryIdempotency,
-    MemoryInventory, MemoryOrders, MemoryUsers, SandboxGateway, SequentialIds,
+    MemoryInventory, MemoryOrders, MemoryRateLimitStore, MemoryTokenStore, MemoryUsers,
+    SandboxGateway, SeededRandom, SequentialIds,
 };
+use crate::engine::AuthPorts;
 use crate::catalog::Catalog;
 use crate::engine::Ports;
 use crate::ports::{Clock, IdGenerator, PricingRules};
@@ -36,6 +38,13 @@ pub struct InMemory {
     pub clock: Arc<ManualClock>,
     /// Sequential ids.
     pub ids: Arc<SequentialIds>,
+    /// Refresh-token families and one-time tokens (identity flows).
+    pub tokens: Arc<MemoryTokenStore>,
+    /// Rate-limit state (identity flows).
+    pub rate_limits: Arc<MemoryRateLimitStore>,
+    /// Deterministic randomness (seed 0; replace with [`InMemory::with_seed`]). Tests and
+    /// examples only: production hosts pass an OS CSPRNG-backed `RandomSource`.
+    pub random: Arc<SeededRandom>,
 }
 
 impl InMemory {
@@ -53,6 +62,24 @@ impl InMemory {
             events: Arc::new(CollectingSink::new()),
             clock: Arc::new(ManualClock::new(start)),
             ids: Arc::new(SequentialIds::new()),
+            tokens: Arc::new(MemoryTokenStore::new()),
+            rate_limits: Arc::new(MemoryRateLimitStore::new()),
+            random: Arc::new(SeededRandom::new(0)),
+        }
+    }
+
+    /// The same ports with the randomness seeded by `seed`.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.random = Arc::new(SeededRandom::new(seed));
+        self
+    }
+
+    /// The identity ports as trait objects, for [`crate::engine::Auth::new`].
+    pub fn auth_ports(&self) -> AuthPorts {
+        AuthPorts {
+            tokens: self.tokens.clone(),
+            rate_limits: self.rate_limits.clone(),
+            random: self.random.clone(),
         }
     }
 

@@ -33,6 +33,16 @@ impl MemoryTokenStore {
             .map_err(|_| KassaError::internal("token store lock poisoned"))
     }
 
+    /// Every stored refresh family, sorted by id (for "nothing changed" checks in tests).
+    pub fn families(&self) -> Vec<RefreshFamily> {
+        let mut all: Vec<RefreshFamily> = self
+            .lock()
+            .map(|s| s.families.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by(|a, b| a.family_id.cmp(&b.family_id));
+        all
+    }
+
     /// Every stored one-time record (to check that no secret is stored in clear).
     pub fn one_time_records(&self) -> Vec<OneTimeTokenRecord> {
         self.lock()

@@ -25,6 +25,15 @@ impl MemoryUsers {
     pub fn new() -> Self {
         MemoryUsers::default()
     }
+
+    /// Every stored user, sorted by id (for "nothing changed" checks in tests).
+    pub fn users(&self) -> Vec<UserRecord> {
+        let mut all: Vec<UserRecord> = lock(&self.state, "user")
+            .map(|s| s.users.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by(|a, b| a.id.cmp(&b.id));
+        all
+    }
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]

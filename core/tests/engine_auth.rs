@@ -334,7 +334,10 @@ fn forgot_and_reset_password_then_old_sessions_and_password_are_gone() {
     run(w.engine.forgot_password(EMAIL, "203.0.113.9")).unwrap();
     let events = account_events(&w, EVENT_PASSWORD_RESET);
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].expires_at, engine_common::t0() + Duration::hours(1));
+    assert_eq!(
+        events[0].expires_at,
+        engine_common::t0() + Duration::hours(1)
+    );
     let token = events[0].token.clone();
 
     run(w.engine.reset_password(&token, "a-brand-new-Passphrase")).unwrap();
@@ -393,7 +396,10 @@ fn forgot_password_does_not_reveal_unknown_emails() {
     let w = auth_world();
     run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
     let before = snapshot(&w);
-    run(w.engine.forgot_password("nobody@example.com", "203.0.113.9")).unwrap();
+    run(w
+        .engine
+        .forgot_password("nobody@example.com", "203.0.113.9"))
+    .unwrap();
     run(w.engine.forgot_password("not an email", "203.0.113.9")).unwrap();
     assert_eq!(snapshot(&w), before);
 }
@@ -414,4 +420,20 @@ fn flows_without_auth_setup_are_internal_errors() {
     let w = world(1, None);
     let err = run(w.engine.login(&login_req(EMAIL, PASSWORD))).unwrap_err();
     assert_eq!(err.code, ErrorCode::Internal);
+}
+
+#[test]
+fn account_messages_render_with_the_token() {
+    let w = auth_world();
+    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w.engine.forgot_password(EMAIL, "203.0.113.9")).unwrap();
+    let verify = account_events(&w, EVENT_EMAIL_VERIFICATION).pop().unwrap();
+    let reset = account_events(&w, EVENT_PASSWORD_RESET).pop().unwrap();
+    let m = w.engine.notifier().render_account(&verify).unwrap();
+    assert_eq!(m.subject, "Confirm your email address");
+    assert!(m.text.contains(&verify.token) && m.html.contains(&verify.token));
+    assert_eq!(m.customer_id, verify.user_id);
+    let m = w.engine.notifier().render_account(&reset).unwrap();
+    assert_eq!(m.subject, "Reset your password");
+    assert!(m.text.contains(&reset.token));
 }

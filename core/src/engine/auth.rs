@@ -31,17 +31,12 @@ use crate::identity::{
     OneTimeToken, PasswordHasher, PasswordPolicy, RefreshFamily, Registration, RevokeReason,
     TokenIssuer, TokenPair, TokenPurpose, TokenStore, TokenSubject,
 };
-use crate::notify::EVENT_SCHEMA_VERSION;
-use crate::ports::{OutboxEvent, RandomSource, UserRecord};
+use crate::notify::AccountEvent;
+use crate::ports::{RandomSource, UserRecord};
 use crate::ratelimit::{EndpointClass, RateLimitConfig, RateLimitKey, RateLimitStore, RateLimiter};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// Event type of the email-verification message (payload: [`AccountEvent`]).
-pub const EVENT_EMAIL_VERIFICATION: &str = "email_verification_requested";
-/// Event type of the password-reset message (payload: [`AccountEvent`]).
-pub const EVENT_PASSWORD_RESET: &str = "password_reset_requested";
 
 /// The ports the identity flows use besides [`super::Ports`].
 #[derive(Clone)]
@@ -80,9 +75,7 @@ impl Default for AuthConfig {
             argon2: Argon2Params::default(),
             password_policy: PasswordPolicy::default(),
             rate_limits: RateLimitConfig::default(),
-            verification_ttl_seconds: TokenPurpose::EmailVerification
-                .default_ttl()
-                .num_seconds(),
+            verification_ttl_seconds: TokenPurpose::EmailVerification.default_ttl().num_seconds(),
             reset_ttl_seconds: TokenPurpose::PasswordReset.default_ttl().num_seconds(),
             default_roles: vec![super::ROLE_CUSTOMER.to_owned()],
         }
@@ -197,49 +190,6 @@ pub struct AuthSession {
     pub email_verified: bool,
 }
 
-/// The payload of the account message events (`email_verification_requested`,
-/// `password_reset_requested`), for the host's mailer. `token` is the one-time secret to
-/// put in the link; it exists nowhere else (the store keeps only its hash), so the outbox
-/// holding these events must be treated as secret and drained promptly.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccountEvent {
-    /// The user.
-    pub user_id: String,
-    /// Where to send the message.
-    pub email: String,
-    /// What the token is for.
-    pub purpose: TokenPurpose,
-    /// The one-time token (`<selector>.<secret>`).
-    pub token: String,
-    /// When the token expires.
-    pub expires_at: DateTime<Utc>,
-}
-
-impl AccountEvent {
-    /// The outbox event type.
-    pub fn event_type(&self) -> &'static str {
-        match self.purpose {
-            TokenPurpose::EmailVerification => EVENT_EMAIL_VERIFICATION,
-            TokenPurpose::PasswordReset => EVENT_PASSWORD_RESET,
-        }
-    }
-
-    /// The outbox event (id `"<userId>:<type>:<selector>"`, unique per token).
-    pub fn to_outbox(&self, at: DateTime<Utc>) -> Result<OutboxEvent> {
-        let selector = self.token.split('.').next().unwrap_or_default();
-        Ok(OutboxEvent {
-            id: format!("{}:{}:{selector}", self.user_id, self.event_type()),
-            event_type: self.event_type().to_owned(),
-            schema_version: EVENT_SCHEMA_VERSION,
-            aggregate_id: self.user_id.clone(),
-            occurred_at: at,
-            payload: serde_json::to_string(self)
-                .map_err(|e| KassaError::internal(format!("event payload: {e}")))?,
-        })
-    }
-}
-
 impl Engine {
     /// Adds the identity setup (needed by the identity flows).
     pub fn with_auth(mut self, auth: Auth) -> Self {
@@ -300,7 +250,13 @@ impl Engine {
     pub async fn register(&self, registration: &Registration) -> Result<AccountView> {
         let auth = self.require_auth()?;
         let valid = registration.validate(&auth.policy)?;
-        if self.ports.users.find_by_email(&valid.email).await?.is_some() {
+        if self
+            .ports
+            .users
+            .find_by_email(&valid.email)
+            .await?
+            .is_some()
+        {
             return Err(KassaError::conflict("email is already registered")
                 .with_detail("email", "already registered"));
         }
@@ -515,7 +471,9 @@ impl Engine {
             .tokens
             .get_family(&claims.family_id)
             .await?
-            .is_some_and(|f| f.user_id == claims.user_id && f.status == crate::identity::FamilyStatus::Active);
+            .is_some_and(|f| {
+                f.user_id == claims.user_id && f.status == crate::identity::FamilyStatus::Active
+            });
         if active {
             Ok(claims)
         } else {
@@ -549,9 +507,7 @@ impl Engine {
         let auth = self.require_auth()?;
         let presented = OneTimeToken::parse(token)?;
         auth.policy.check(new_password, "password")?;
-        let password_hash = auth
-            .hasher
-            .hash(new_password, auth.ports.random.as_ref())?;
+        let password_hash = auth.hasher.hash(new_password, auth.ports.random.as_ref())?;
         let now = self.now();
         let user_id = auth
             .ports

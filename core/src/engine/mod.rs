@@ -16,11 +16,9 @@ mod orders;
 mod principal;
 mod request_hash;
 
+pub use crate::notify::{AccountEvent, EVENT_EMAIL_VERIFICATION, EVENT_PASSWORD_RESET};
 pub use admin::EngineHealth;
-pub use auth::{
-    AccountEvent, AccountView, Auth, AuthConfig, AuthPorts, AuthSession, LoginRequest,
-    EVENT_EMAIL_VERIFICATION, EVENT_PASSWORD_RESET,
-};
+pub use auth::{AccountView, Auth, AuthConfig, AuthPorts, AuthSession, LoginRequest};
 pub use checkout::CheckoutRequest;
 pub use dashboard::{dashboard_stats, DailyRevenue, DashboardRequest, DashboardStats, TopProduct};
 pub use orders::StatusUpdate;

@@ -5,8 +5,8 @@ use super::{
     MemoryInventory, MemoryOrders, MemoryRateLimitStore, MemoryTokenStore, MemoryUsers,
     SandboxGateway, SeededRandom, SequentialIds,
 };
-use crate::engine::AuthPorts;
 use crate::catalog::Catalog;
+use crate::engine::AuthPorts;
 use crate::engine::Ports;
 use crate::ports::{Clock, IdGenerator, PricingRules};
 use chrono::{DateTime, Utc};

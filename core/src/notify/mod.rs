@@ -2,8 +2,10 @@
 //! text, HTML) for order confirmation, status change and payment failure, from templates a
 //! host can override (`minijinja`, pure Rust, builds for wasm).
 
+mod account;
 mod events;
 mod render;
 
+pub use account::{AccountEvent, EVENT_EMAIL_VERIFICATION, EVENT_PASSWORD_RESET};
 pub use events::{OrderEvent, OrderSummary, SummaryLine, EVENT_SCHEMA_VERSION};
 pub use render::{MessageKind, Notifier, RenderedMessage, TemplatePart};

@@ -1,7 +1,9 @@
 //! Rendered messages from overridable templates.
 
+use super::account::AccountEvent;
 use super::events::OrderEvent;
 use crate::error::{KassaError, Result};
+use crate::identity::TokenPurpose;
 use minijinja::{AutoEscape, Environment};
 use serde::{Deserialize, Serialize};
 
@@ -15,14 +17,20 @@ pub enum MessageKind {
     StatusChange,
     /// Sent for `payment_failed`.
     PaymentFailure,
+    /// Sent for `email_verification_requested` (context: the [`AccountEvent`] fields).
+    EmailVerification,
+    /// Sent for `password_reset_requested` (context: the [`AccountEvent`] fields).
+    PasswordReset,
 }
 
 impl MessageKind {
     /// Every kind.
-    pub const ALL: [MessageKind; 3] = [
+    pub const ALL: [MessageKind; 5] = [
         MessageKind::OrderConfirmation,
         MessageKind::StatusChange,
         MessageKind::PaymentFailure,
+        MessageKind::EmailVerification,
+        MessageKind::PasswordReset,
     ];
 
     /// The stable name (template names are `<name>.<part>`).
@@ -31,6 +39,8 @@ impl MessageKind {
             MessageKind::OrderConfirmation => "order_confirmation",
             MessageKind::StatusChange => "status_change",
             MessageKind::PaymentFailure => "payment_failure",
+            MessageKind::EmailVerification => "email_verification",
+            MessageKind::PasswordReset => "password_reset",
         }
     }
 }
@@ -70,7 +80,7 @@ impl TemplatePart {
 pub struct RenderedMessage {
     /// Which message.
     pub kind: MessageKind,
-    /// The customer to send it to.
+    /// The customer (user id) to send it to.
     pub customer_id: String,
     /// Subject line.
     pub subject: String,
@@ -124,6 +134,28 @@ fn defaults() -> Vec<(MessageKind, TemplatePart, String)> {
             Html,
             "<p>We could not take the payment of {{ order.total.amount }} {{ order.total.currency }} for order <strong>{{ order.orderNumber }}</strong>: {{ message }}.</p><p>Your cart is kept; please try another payment method.</p>".into(),
         ),
+        (EmailVerification, Subject, "Confirm your email address".into()),
+        (
+            EmailVerification,
+            Text,
+            "Please confirm {{ email }} with this code: {{ token }}\nIt expires at {{ expiresAt }}. If you did not create an account, ignore this message.\n".into(),
+        ),
+        (
+            EmailVerification,
+            Html,
+            "<p>Please confirm <strong>{{ email }}</strong> with this code:</p><p><code>{{ token }}</code></p><p>It expires at {{ expiresAt }}. If you did not create an account, ignore this message.</p>".into(),
+        ),
+        (PasswordReset, Subject, "Reset your password".into()),
+        (
+            PasswordReset,
+            Text,
+            "A password reset was requested for {{ email }}. Use this code to choose a new password: {{ token }}\nIt expires at {{ expiresAt }}. If you did not ask for it, ignore this message; your password stays unchanged.\n".into(),
+        ),
+        (
+            PasswordReset,
+            Html,
+            "<p>A password reset was requested for <strong>{{ email }}</strong>. Use this code to choose a new password:</p><p><code>{{ token }}</code></p><p>It expires at {{ expiresAt }}. If you did not ask for it, ignore this message; your password stays unchanged.</p>".into(),
+        ),
     ]
 }
 
@@ -136,7 +168,7 @@ fn template_error(field: &str, e: &minijinja::Error) -> KassaError {
 }
 
 /// Renders notification messages. Built with default English templates; a host overrides
-/// any of the nine (3 kinds × subject/text/html) with [`Notifier::set_template`].
+/// any of the fifteen (5 kinds × subject/text/html) with [`Notifier::set_template`].
 #[derive(Debug)]
 pub struct Notifier {
     env: Environment<'static>,
@@ -198,7 +230,26 @@ impl Notifier {
         self.render_kind(kind, event).map(Some)
     }
 
+    /// The message of an account event (email verification or password reset). Hosts
+    /// usually override these templates to put `{{ token }}` into a link of their site.
+    pub fn render_account(&self, event: &AccountEvent) -> Result<RenderedMessage> {
+        let kind = match event.purpose {
+            TokenPurpose::EmailVerification => MessageKind::EmailVerification,
+            TokenPurpose::PasswordReset => MessageKind::PasswordReset,
+        };
+        self.render_value(kind, event, &event.user_id)
+    }
+
     fn render_kind(&self, kind: MessageKind, event: &OrderEvent) -> Result<RenderedMessage> {
+        self.render_value(kind, event, &event.order().customer_id)
+    }
+
+    fn render_value<T: Serialize>(
+        &self,
+        kind: MessageKind,
+        event: &T,
+        customer_id: &str,
+    ) -> Result<RenderedMessage> {
         let ctx = serde_json::to_value(event).map_err(|e| KassaError::internal(e.to_string()))?;
         let ctx = minijinja::Value::from_serialize(&ctx);
         let part = |p: TemplatePart| -> Result<String> {
@@ -211,7 +262,7 @@ impl Notifier {
         };
         Ok(RenderedMessage {
             kind,
-            customer_id: event.order().customer_id.clone(),
+            customer_id: customer_id.to_owned(),
             subject: part(TemplatePart::Subject)?.trim().to_owned(),
             text: part(TemplatePart::Text)?,
             html: part(TemplatePart::Html)?,

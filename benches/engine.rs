@@ -1,8 +1,12 @@
 //! Checkout engine benches: a 5-line checkout on the in-memory ports (throughput, plus
 //! p50/p99 from individually timed runs), and one order state transition.
+//!
+//! `KASSA_ENGINE_CALLGRIND=<n>` skips criterion and runs `n` checkouts (carts prepared
+//! first), so `valgrind --tool=callgrind` can be run with n = 0 and n = 1000 and the
+//! difference divided by 1000 (see docs/performance.md).
 
 use chrono::{DateTime, TimeZone, Utc};
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, Criterion, Throughput};
 use futures::executor::block_on;
 use kassa::cart::Cart;
 use kassa::catalog::{Catalog, CatalogData};
@@ -221,4 +225,24 @@ fn transitions(c: &mut Criterion) {
 }
 
 criterion_group!(benches, checkout, transitions);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(n) = std::env::var("KASSA_ENGINE_CALLGRIND") {
+        let n: usize = n.parse().expect("a count");
+        let (mem, engine) = setup();
+        let who = Principal::customer("bench");
+        let reqs: Vec<_> = (0..n)
+            .map(|i| {
+                let id = format!("cg-cart-{i}");
+                put_cart(&mem, &id);
+                request(&id)
+            })
+            .collect();
+        for req in reqs {
+            black_box(block_on(engine.checkout(&who, None, req)).expect("checkout"));
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

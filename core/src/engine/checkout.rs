@@ -367,7 +367,7 @@ impl Engine {
     }
 
     async fn checkout_once(&self, actor: &Principal, req: &CheckoutRequest) -> Result<Order> {
-        let (quote, cart) = self.quote(actor, req).await?;
+        let (mut quote, cart) = self.quote(actor, req).await?;
         let now = self.now();
         let demand = sum_demand(
             "items",
@@ -417,8 +417,15 @@ impl Engine {
         let created = match failure {
             Some(e) => Err(e),
             None => {
-                self.create_order(actor, req, &quote, &order_id, &reservation.id, &redeemed)
-                    .await
+                self.create_order(
+                    actor,
+                    req,
+                    &mut quote,
+                    &order_id,
+                    &reservation.id,
+                    &redeemed,
+                )
+                .await
             }
         };
         let order = match created {
@@ -445,7 +452,7 @@ impl Engine {
         &self,
         actor: &Principal,
         req: &CheckoutRequest,
-        quote: &Quote,
+        quote: &mut Quote,
         order_id: &str,
         reservation_id: &str,
         redeemed: &[String],
@@ -462,7 +469,8 @@ impl Engine {
                 number,
                 customer_id: actor.id.clone(),
                 cart_id: Some(req.cart_id.clone()),
-                lines: quote.new_lines.clone(),
+                // Moved, not cloned: checkout needs the quoted lines only for the order.
+                lines: std::mem::take(&mut quote.new_lines),
                 totals: OrderTotals {
                     subtotal: t.subtotal,
                     discount: t.discount_total,
@@ -521,8 +529,9 @@ impl Engine {
                         .await;
                 }
                 let capture = self.config.capture_on_checkout;
+                let order_id = order.id.clone();
                 let order = self
-                    .mutate_order(&order.id, |o| {
+                    .mutate_order_from(&order_id, Some(order), |o| {
                         let stamp = Stamp::new(&actor.id, now, "payment approved");
                         o.payment
                             .record_outcome(attempt.number, AttemptOutcome::Approved)?;

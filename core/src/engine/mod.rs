@@ -187,12 +187,29 @@ impl Engine {
 
     /// Loads the order, applies a pure change, writes it with compare-and-set (reloading and
     /// re-applying on a version conflict), then publishes the events the change returned.
-    async fn mutate_order<F>(&self, order_id: &str, mut change: F) -> Result<Order>
+    async fn mutate_order<F>(&self, order_id: &str, change: F) -> Result<Order>
+    where
+        F: FnMut(&mut Order) -> Result<Vec<OrderEvent>>,
+    {
+        self.mutate_order_from(order_id, None, change).await
+    }
+
+    /// [`Engine::mutate_order`] starting from a copy the caller just got from the store
+    /// (saves the first reload); a version conflict reloads as usual.
+    async fn mutate_order_from<F>(
+        &self,
+        order_id: &str,
+        mut current: Option<Order>,
+        mut change: F,
+    ) -> Result<Order>
     where
         F: FnMut(&mut Order) -> Result<Vec<OrderEvent>>,
     {
         for _ in 0..self.config.max_write_retries.max(1) {
-            let mut order = self.load_order(order_id).await?;
+            let mut order = match current.take() {
+                Some(o) => o,
+                None => self.load_order(order_id).await?,
+            };
             let events = change(&mut order)?;
             match self.ports.orders.compare_and_set(order).await {
                 Ok(saved) => {

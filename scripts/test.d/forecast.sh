@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Forecast comparison stage: Kassa's exponential smoothing against Python statsmodels.
 # 1. creates (idempotently) a venv outside the repository with statsmodels and numpy:
-#    $KASSA_VENV, else ${CARGO_TARGET_DIR:-<repo>/target}/../kassa-venv;
+#    $KASSA_VENV, else ${CARGO_TARGET_DIR:-<repo>/target}/kassa-venv (ignored by git);
 # 2. regenerates the statsmodels fixture into a temp file and checks it equals the committed
 #    core/tests/fixtures/forecast_statsmodels.json (numbers within 1e-9 relative);
 # 3. runs the Rust comparison test (every forecast step within 1%);
@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-VENV=${KASSA_VENV:-$(cd "$TARGET/.." && pwd)/kassa-venv}
+VENV=${KASSA_VENV:-$TARGET/kassa-venv}
 FIXTURE=core/tests/fixtures/forecast_statsmodels.json
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -200,6 +200,25 @@ impl SandboxGateway {
             .get_mut(gateway_ref)
             .ok_or_else(|| KassaError::not_found("charge", gateway_ref))
     }
+
+    /// One idempotent operation on an existing charge: a replay of the same key and request
+    /// answers the stored response; otherwise `decide` changes the charge and its response
+    /// is remembered under the key.
+    fn on_charge(
+        &self,
+        idempotency_key: &str,
+        fingerprint: String,
+        gateway_ref: &str,
+        decide: impl FnOnce(&mut SandboxCharge) -> Result<GatewayResponse>,
+    ) -> Result<GatewayResponse> {
+        let mut s = self.enter()?;
+        if let Some(r) = Self::replay(&s, idempotency_key, &fingerprint)? {
+            return Ok(r);
+        }
+        let resp = decide(Self::charge_mut(&mut s, gateway_ref)?)?;
+        Self::remember(&mut s, idempotency_key, fingerprint, &resp);
+        Ok(resp)
+    }
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
@@ -263,47 +282,39 @@ impl PaymentGateway for SandboxGateway {
         gateway_ref: &str,
         amount: Money,
     ) -> Result<GatewayResponse> {
-        let mut s = self.enter()?;
         let fp = format!("capture|{gateway_ref}|{amount}");
-        if let Some(r) = Self::replay(&s, idempotency_key, &fp)? {
-            return Ok(r);
-        }
-        let c = Self::charge_mut(&mut s, gateway_ref)?;
-        let next = c.captured.checked_add(&amount)?;
-        let resp = if c.voided || next.amount() > c.authorized.amount() || !amount.is_positive() {
-            declined(
-                "amount_too_large",
-                "capture exceeds the authorization",
-                Some(gateway_ref.to_owned()),
+        self.on_charge(idempotency_key, fp, gateway_ref, |c| {
+            let next = c.captured.checked_add(&amount)?;
+            Ok(
+                if c.voided || next.amount() > c.authorized.amount() || !amount.is_positive() {
+                    declined(
+                        "amount_too_large",
+                        "capture exceeds the authorization",
+                        Some(gateway_ref.to_owned()),
+                    )
+                } else {
+                    c.captured = next;
+                    approved(gateway_ref)
+                },
             )
-        } else {
-            c.captured = next;
-            approved(gateway_ref)
-        };
-        Self::remember(&mut s, idempotency_key, fp, &resp);
-        Ok(resp)
+        })
     }
 
     async fn void(&self, idempotency_key: &str, gateway_ref: &str) -> Result<GatewayResponse> {
-        let mut s = self.enter()?;
         let fp = format!("void|{gateway_ref}");
-        if let Some(r) = Self::replay(&s, idempotency_key, &fp)? {
-            return Ok(r);
-        }
-        let c = Self::charge_mut(&mut s, gateway_ref)?;
-        let resp = if c.captured.is_positive() {
-            declined(
-                "already_captured",
-                "a captured charge cannot be voided",
-                Some(gateway_ref.to_owned()),
-            )
-        } else {
-            c.voided = true;
-            c.unsettled = None;
-            approved(gateway_ref)
-        };
-        Self::remember(&mut s, idempotency_key, fp, &resp);
-        Ok(resp)
+        self.on_charge(idempotency_key, fp, gateway_ref, |c| {
+            Ok(if c.captured.is_positive() {
+                declined(
+                    "already_captured",
+                    "a captured charge cannot be voided",
+                    Some(gateway_ref.to_owned()),
+                )
+            } else {
+                c.voided = true;
+                c.unsettled = None;
+                approved(gateway_ref)
+            })
+        })
     }
 
     async fn refund(
@@ -312,25 +323,22 @@ impl PaymentGateway for SandboxGateway {
         gateway_ref: &str,
         amount: Money,
     ) -> Result<GatewayResponse> {
-        let mut s = self.enter()?;
         let fp = format!("refund|{gateway_ref}|{amount}");
-        if let Some(r) = Self::replay(&s, idempotency_key, &fp)? {
-            return Ok(r);
-        }
-        let c = Self::charge_mut(&mut s, gateway_ref)?;
-        let next = c.refunded.checked_add(&amount)?;
-        let resp = if next.amount() > c.captured.amount() || !amount.is_positive() {
-            declined(
-                "amount_too_large",
-                "refund exceeds the captured amount",
-                Some(gateway_ref.to_owned()),
+        self.on_charge(idempotency_key, fp, gateway_ref, |c| {
+            let next = c.refunded.checked_add(&amount)?;
+            Ok(
+                if next.amount() > c.captured.amount() || !amount.is_positive() {
+                    declined(
+                        "amount_too_large",
+                        "refund exceeds the captured amount",
+                        Some(gateway_ref.to_owned()),
+                    )
+                } else {
+                    c.refunded = next;
+                    approved(gateway_ref)
+                },
             )
-        } else {
-            c.refunded = next;
-            approved(gateway_ref)
-        };
-        Self::remember(&mut s, idempotency_key, fp, &resp);
-        Ok(resp)
+        })
     }
 
     async fn health(&self) -> PortHealth {

@@ -295,26 +295,23 @@ impl Payment {
 
     /// Releases the authorization without capture (pending/authorized → voided).
     pub fn void(&mut self, history: &mut Vec<HistoryEntry>, stamp: Stamp<'_>) -> Result<()> {
-        let facts = self.facts_with(&self.authorized, &self.captured, &self.refunded)?;
-        transition(
-            &mut self.status,
-            PaymentStatus::Voided,
-            &facts,
-            history,
-            stamp,
-        )
+        self.move_without_money(PaymentStatus::Voided, history, stamp)
     }
 
     /// The payment failed with a definite answer (pending → failed).
     pub fn fail(&mut self, history: &mut Vec<HistoryEntry>, stamp: Stamp<'_>) -> Result<()> {
+        self.move_without_money(PaymentStatus::Failed, history, stamp)
+    }
+
+    /// A transition that moves no money: guarded against the current amounts.
+    fn move_without_money(
+        &mut self,
+        to: PaymentStatus,
+        history: &mut Vec<HistoryEntry>,
+        stamp: Stamp<'_>,
+    ) -> Result<()> {
         let facts = self.facts_with(&self.authorized, &self.captured, &self.refunded)?;
-        transition(
-            &mut self.status,
-            PaymentStatus::Failed,
-            &facts,
-            history,
-            stamp,
-        )
+        transition(&mut self.status, to, &facts, history, stamp)
     }
 
     /// Checks that `amount` may be refunded now (positive, within captured − refunded) and

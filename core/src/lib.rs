@@ -19,6 +19,7 @@ pub mod cart;
 pub mod catalog;
 pub mod pricing;
 
+pub mod billing;
 pub mod engine;
 pub mod memory;
 pub mod notify;
@@ -35,6 +36,8 @@ pub mod identity;
 pub mod ratelimit;
 
 pub mod optimize;
+
+pub mod host;
 
 pub use error::{ErrorCode, FieldError, KassaError, Result};
 pub use money::{Currency, Money, RoundingMode};

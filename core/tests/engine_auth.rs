@@ -93,14 +93,20 @@ fn snapshot(w: &World) -> serde_json::Value {
 }
 
 fn register_and_login(w: &World) -> AuthSession {
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     run(w.engine.login(&login_req(EMAIL, PASSWORD))).unwrap()
 }
 
 #[test]
 fn register_stores_a_hashed_unverified_user_and_emits_the_verification_event() {
     let w = auth_world();
-    let account = run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    let account = run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     assert_eq!(account.email, "ada@example.com");
     assert!(!account.email_verified);
     assert_eq!(account.roles, vec!["customer".to_owned()]);
@@ -128,11 +134,15 @@ fn register_stores_a_hashed_unverified_user_and_emits_the_verification_event() {
 #[test]
 fn duplicate_registration_is_a_conflict_and_changes_nothing() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
-    let before = snapshot(&w);
-    let err = run(w
+    run(w
         .engine
-        .register(&registration("  ADA@example.COM ", "another-Long-pass-9")))
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
+    let before = snapshot(&w);
+    let err = run(w.engine.register(
+        &registration("  ADA@example.COM ", "another-Long-pass-9"),
+        "198.51.100.20",
+    ))
     .unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict);
     assert_eq!(snapshot(&w), before);
@@ -143,14 +153,20 @@ fn weak_or_common_passwords_are_refused_naming_password() {
     let w = auth_world();
     let before = snapshot(&w);
     for bad in ["short", "password123", "12345678"] {
-        let err = run(w.engine.register(&registration(EMAIL, bad))).unwrap_err();
+        let err = run(w
+            .engine
+            .register(&registration(EMAIL, bad), "198.51.100.20"))
+        .unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationError, "{bad}");
         assert!(
             err.details.iter().any(|d| d.field == "password"),
             "{bad}: {err:?}"
         );
     }
-    let err = run(w.engine.register(&registration("not-an-email", PASSWORD))).unwrap_err();
+    let err = run(w
+        .engine
+        .register(&registration("not-an-email", PASSWORD), "198.51.100.20"))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::ValidationError);
     assert!(err.details.iter().any(|d| d.field == "email"));
     assert_eq!(snapshot(&w), before);
@@ -159,14 +175,17 @@ fn weak_or_common_passwords_are_refused_naming_password() {
 #[test]
 fn verify_email_is_single_use() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     let token = last_token(&w, EVENT_EMAIL_VERIFICATION);
-    let account = run(w.engine.verify_email(&token)).unwrap();
+    let account = run(w.engine.verify_email(&token, "198.51.100.21")).unwrap();
     assert!(account.email_verified);
     assert!(w.mem.users.users()[0].email_verified);
 
     let before = snapshot(&w);
-    let err = run(w.engine.verify_email(&token)).unwrap_err();
+    let err = run(w.engine.verify_email(&token, "198.51.100.21")).unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     assert_eq!(snapshot(&w), before);
 }
@@ -174,11 +193,14 @@ fn verify_email_is_single_use() {
 #[test]
 fn verify_email_token_expires_after_24_hours() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     let token = last_token(&w, EVENT_EMAIL_VERIFICATION);
     w.mem.clock.advance(Duration::hours(24));
     let before = snapshot(&w);
-    let err = run(w.engine.verify_email(&token)).unwrap_err();
+    let err = run(w.engine.verify_email(&token, "198.51.100.21")).unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     assert_eq!(snapshot(&w), before);
     assert!(!w.mem.users.users()[0].email_verified);
@@ -187,18 +209,21 @@ fn verify_email_token_expires_after_24_hours() {
 #[test]
 fn verify_email_rejects_garbage_and_tampered_tokens() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     let token = last_token(&w, EVENT_EMAIL_VERIFICATION);
     let (selector, _) = token.split_once('.').unwrap();
     let forged = format!("{selector}.{}", "A".repeat(43));
     let before = snapshot(&w);
     for bad in ["", "nodot", "a.b", forged.as_str()] {
-        let err = run(w.engine.verify_email(bad)).unwrap_err();
+        let err = run(w.engine.verify_email(bad, "198.51.100.21")).unwrap_err();
         assert_eq!(err.code, ErrorCode::Unauthenticated, "{bad}");
     }
     assert_eq!(snapshot(&w), before);
     // the real token still works afterwards
-    run(w.engine.verify_email(&token)).unwrap();
+    run(w.engine.verify_email(&token, "198.51.100.21")).unwrap();
 }
 
 #[test]
@@ -220,7 +245,10 @@ fn login_issues_a_session_and_authenticates() {
 #[test]
 fn wrong_password_and_unknown_email_give_the_identical_error() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     let before = snapshot(&w);
     let wrong = run(w.engine.login(&login_req(EMAIL, "not-the-password"))).unwrap_err();
     let unknown = run(w.engine.login(&login_req("bob@example.com", PASSWORD))).unwrap_err();
@@ -238,7 +266,10 @@ fn wrong_password_and_unknown_email_give_the_identical_error() {
 #[test]
 fn the_eleventh_rapid_login_from_one_address_is_rate_limited() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     for i in 0..10 {
         let err = run(w.engine.login(&login_req(EMAIL, "wrong-password-x"))).unwrap_err();
         assert_eq!(err.code, ErrorCode::Unauthenticated, "attempt {}", i + 1);
@@ -264,14 +295,20 @@ fn refresh_rotates_and_reuse_revokes_the_family() {
     let w = auth_world();
     let first = register_and_login(&w);
     w.mem.clock.advance(Duration::minutes(1));
-    let second = run(w.engine.refresh(&first.tokens.refresh_token)).unwrap();
+    let second = run(w
+        .engine
+        .refresh(&first.tokens.refresh_token, "198.51.100.22"))
+    .unwrap();
     assert_eq!(second.tokens.family_id, first.tokens.family_id);
     assert_ne!(second.tokens.refresh_token, first.tokens.refresh_token);
     assert_ne!(second.tokens.refresh_jti, first.tokens.refresh_jti);
     run(w.engine.authenticate(&second.tokens.access_token)).unwrap();
 
     // presenting the used token again: refused, and the family is revoked
-    let err = run(w.engine.refresh(&first.tokens.refresh_token)).unwrap_err();
+    let err = run(w
+        .engine
+        .refresh(&first.tokens.refresh_token, "198.51.100.22"))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     let families = w.mem.tokens.families();
     assert_eq!(
@@ -279,7 +316,10 @@ fn refresh_rotates_and_reuse_revokes_the_family() {
         FamilyStatus::Revoked(RevokeReason::Reuse)
     );
     // so the newest token of the family fails too, and its access token is not honoured
-    let err = run(w.engine.refresh(&second.tokens.refresh_token)).unwrap_err();
+    let err = run(w
+        .engine
+        .refresh(&second.tokens.refresh_token, "198.51.100.22"))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     let err = run(w.engine.authenticate(&second.tokens.access_token)).unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
@@ -291,11 +331,11 @@ fn refresh_rejects_access_tokens_and_garbage_without_changes() {
     let s = register_and_login(&w);
     let before = snapshot(&w);
     for bad in [s.tokens.access_token.as_str(), "", "x.y.z"] {
-        let err = run(w.engine.refresh(bad)).unwrap_err();
+        let err = run(w.engine.refresh(bad, "198.51.100.22")).unwrap_err();
         assert_eq!(err.code, ErrorCode::Unauthenticated);
     }
     assert_eq!(snapshot(&w), before);
-    run(w.engine.refresh(&s.tokens.refresh_token)).unwrap();
+    run(w.engine.refresh(&s.tokens.refresh_token, "198.51.100.22")).unwrap();
 }
 
 #[test]
@@ -304,13 +344,16 @@ fn logout_revokes_the_session() {
     let s = register_and_login(&w);
     let other = run(w.engine.login(&login_req(EMAIL, PASSWORD))).unwrap();
     run(w.engine.logout(&s.tokens.refresh_token)).unwrap();
-    let err = run(w.engine.refresh(&s.tokens.refresh_token)).unwrap_err();
+    let err = run(w.engine.refresh(&s.tokens.refresh_token, "198.51.100.22")).unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     let err = run(w.engine.authenticate(&s.tokens.access_token)).unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     // the other session (device) is untouched
     run(w.engine.authenticate(&other.tokens.access_token)).unwrap();
-    run(w.engine.refresh(&other.tokens.refresh_token)).unwrap();
+    run(w
+        .engine
+        .refresh(&other.tokens.refresh_token, "198.51.100.22"))
+    .unwrap();
     // logging out twice is fine
     run(w.engine.logout(&s.tokens.refresh_token)).unwrap();
 }
@@ -324,7 +367,7 @@ fn logout_everywhere_revokes_every_session() {
         run(w.engine.logout_everywhere(&a.tokens.access_token)).unwrap(),
         2
     );
-    assert!(run(w.engine.refresh(&b.tokens.refresh_token)).is_err());
+    assert!(run(w.engine.refresh(&b.tokens.refresh_token, "198.51.100.22")).is_err());
 }
 
 #[test]
@@ -340,7 +383,10 @@ fn forgot_and_reset_password_then_old_sessions_and_password_are_gone() {
     );
     let token = events[0].token.clone();
 
-    run(w.engine.reset_password(&token, "a-brand-new-Passphrase")).unwrap();
+    run(w
+        .engine
+        .reset_password(&token, "a-brand-new-Passphrase", "198.51.100.23"))
+    .unwrap();
     assert!(w.mem.users.users()[0].email_verified);
     // every refresh family of the user is revoked
     assert!(w
@@ -349,7 +395,7 @@ fn forgot_and_reset_password_then_old_sessions_and_password_are_gone() {
         .families()
         .iter()
         .all(|f| f.status == FamilyStatus::Revoked(RevokeReason::PasswordReset)));
-    assert!(run(w.engine.refresh(&s.tokens.refresh_token)).is_err());
+    assert!(run(w.engine.refresh(&s.tokens.refresh_token, "198.51.100.22")).is_err());
     assert!(run(w.engine.authenticate(&s.tokens.access_token)).is_err());
     // the old password no longer works, the new one does
     let err = run(w.engine.login(&login_req(EMAIL, PASSWORD))).unwrap_err();
@@ -358,7 +404,10 @@ fn forgot_and_reset_password_then_old_sessions_and_password_are_gone() {
 
     // single use
     let before = snapshot(&w);
-    let err = run(w.engine.reset_password(&token, "yet-another-Passphrase")).unwrap_err();
+    let err = run(w
+        .engine
+        .reset_password(&token, "yet-another-Passphrase", "198.51.100.23"))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     assert_eq!(snapshot(&w), before);
 }
@@ -366,12 +415,18 @@ fn forgot_and_reset_password_then_old_sessions_and_password_are_gone() {
 #[test]
 fn reset_token_expires_after_an_hour() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     run(w.engine.forgot_password(EMAIL, "203.0.113.9")).unwrap();
     let token = last_token(&w, EVENT_PASSWORD_RESET);
     w.mem.clock.advance(Duration::hours(1));
     let before = snapshot(&w);
-    let err = run(w.engine.reset_password(&token, "a-brand-new-Passphrase")).unwrap_err();
+    let err = run(w
+        .engine
+        .reset_password(&token, "a-brand-new-Passphrase", "198.51.100.23"))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     assert_eq!(snapshot(&w), before);
     run(w.engine.login(&login_req(EMAIL, PASSWORD))).unwrap();
@@ -380,21 +435,30 @@ fn reset_token_expires_after_an_hour() {
 #[test]
 fn a_weak_new_password_keeps_the_reset_token_usable() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     run(w.engine.forgot_password(EMAIL, "203.0.113.9")).unwrap();
     let token = last_token(&w, EVENT_PASSWORD_RESET);
     let before = snapshot(&w);
-    let err = run(w.engine.reset_password(&token, "password")).unwrap_err();
+    let err = run(w.engine.reset_password(&token, "password", "198.51.100.23")).unwrap_err();
     assert_eq!(err.code, ErrorCode::ValidationError);
     assert!(err.details.iter().any(|d| d.field == "password"));
     assert_eq!(snapshot(&w), before);
-    run(w.engine.reset_password(&token, "a-brand-new-Passphrase")).unwrap();
+    run(w
+        .engine
+        .reset_password(&token, "a-brand-new-Passphrase", "198.51.100.23"))
+    .unwrap();
 }
 
 #[test]
 fn forgot_password_does_not_reveal_unknown_emails() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     let before = snapshot(&w);
     run(w
         .engine
@@ -407,10 +471,16 @@ fn forgot_password_does_not_reveal_unknown_emails() {
 #[test]
 fn a_verification_token_is_not_a_reset_token() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     let token = last_token(&w, EVENT_EMAIL_VERIFICATION);
     let before = snapshot(&w);
-    let err = run(w.engine.reset_password(&token, "a-brand-new-Passphrase")).unwrap_err();
+    let err = run(w
+        .engine
+        .reset_password(&token, "a-brand-new-Passphrase", "198.51.100.23"))
+    .unwrap_err();
     assert_eq!(err.code, ErrorCode::Unauthenticated);
     assert_eq!(snapshot(&w), before);
 }
@@ -425,7 +495,10 @@ fn flows_without_auth_setup_are_internal_errors() {
 #[test]
 fn account_messages_render_with_the_token() {
     let w = auth_world();
-    run(w.engine.register(&registration(EMAIL, PASSWORD))).unwrap();
+    run(w
+        .engine
+        .register(&registration(EMAIL, PASSWORD), "198.51.100.20"))
+    .unwrap();
     run(w.engine.forgot_password(EMAIL, "203.0.113.9")).unwrap();
     let verify = account_events(&w, EVENT_EMAIL_VERIFICATION).pop().unwrap();
     let reset = account_events(&w, EVENT_PASSWORD_RESET).pop().unwrap();

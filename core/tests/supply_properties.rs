@@ -191,7 +191,7 @@ proptest! {
         on_hand in 0i64..100, reserved_frac in 0i64..=100, ops in prop::collection::vec((0u8..5, -60i64..60), 1..30),
     ) {
         let reserved = on_hand * reserved_frac / 100;
-        let mut level = StockLevel { on_hand, reserved };
+        let mut level = StockLevel { sku: "A".into(), location_id: "W".into(), on_hand: on_hand as u64, reserved: reserved as u64 };
         for (n, (kind, q)) in ops.into_iter().enumerate() {
             let (change, reason) = match kind {
                 0 => (AdjustmentChange::Delta { quantity: q.abs().max(1) }, AdjustmentReason::Received),
@@ -201,11 +201,12 @@ proptest! {
                 _ => (AdjustmentChange::Delta { quantity: q.abs().max(1) }, AdjustmentReason::Return),
             };
             let adj = Adjustment { sku: "A".into(), location: "W".into(), change, reason, actor: "u".into(), note: None };
-            if let Ok((next, audit)) = apply_adjustment(level, &adj, &format!("a{n}"), t0()) {
-                prop_assert_eq!(audit.delta, next.on_hand - level.on_hand);
+            if let Ok((next, audit)) = apply_adjustment(&level, &adj, &format!("a{n}"), t0()) {
+                prop_assert_eq!(audit.delta, next.on_hand as i64 - level.on_hand as i64);
+                prop_assert_eq!(next.reserved, level.reserved);
                 level = next;
             }
-            prop_assert!(level.on_hand >= 0 && level.on_hand >= level.reserved);
+            prop_assert!(level.on_hand >= level.reserved);
         }
     }
 }

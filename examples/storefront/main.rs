@@ -3,7 +3,10 @@
 //! Walks through what a shop does in a day: browse, fill a cart, check out (approved, with a
 //! stale client total first), a declined card retried with another, admin status updates
 //! with the rendered customer notifications, a cancellation, a partial refund, the
-//! dashboard and the health of every port.
+//! dashboard, a supply-chain act (sales deplete stock, the reorder run drafts a purchase
+//! order, the supplier acknowledges, goods are received, an order ships and tracking events
+//! arrive), the health of every port, and a subscription (subscribe, upgrade mid-period,
+//! failed renewal and recovery).
 //!
 //! Run with `cargo run -p kassa-examples --bin storefront`.
 
@@ -19,6 +22,8 @@ use kassa::order::{LineQuantity, Order, RefundLine, RefundRequest};
 use kassa::ports::{InventoryStore, PricingRules};
 use kassa::{Currency, KassaError, Money};
 use serde_json::json;
+
+mod subscriptions;
 
 type Result<T> = std::result::Result<T, KassaError>;
 
@@ -408,7 +413,9 @@ async fn run() -> Result<()> {
         stats.low_stock_count
     );
 
-    println!("\n9. Health");
+    supply_chain(&mem, &engine, &admin, &skus).await?;
+
+    println!("\n10. Health");
     let health = engine.health().await;
     println!(
         "  overall {:?}: {}",
@@ -420,6 +427,8 @@ async fn run() -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+
+    subscriptions::act(&mem).await?;
     Ok(())
 }
 
@@ -472,4 +481,214 @@ fn print_explanation(priced: &kassa::pricing::PricedCart) {
         };
         println!("    coupon   {}: {outcome}", c.code);
     }
+}
+
+/// Act 9: sales deplete a SKU below its reorder level, the reorder run drafts a purchase
+/// order, the supplier acknowledges it, goods arrive in two receipts, and the last sale
+/// ships with carrier events arriving out of order (and once twice).
+async fn supply_chain(
+    mem: &InMemory,
+    engine: &Engine,
+    admin: &Principal,
+    skus: &[String],
+) -> Result<()> {
+    use kassa::engine::{NewShipment, ReceiveGoods, EVENT_LOW_STOCK, EVENT_SHIPMENT_TRACKING};
+    use kassa::inventory::reorder::{ReorderPolicy, ReorderRule};
+    use kassa::supply::{ReceiveLine, ShipmentLine, ShipmentStatus, Supplier, TrackingEvent};
+
+    println!("\n9. Supply chain");
+    let sku = skus
+        .iter()
+        .find(|s| s.starts_with("MUG"))
+        .or_else(|| skus.get(1))
+        .cloned()
+        .unwrap_or_default();
+    engine
+        .put_supplier(
+            admin,
+            Supplier {
+                id: "sup-ceramics".into(),
+                name: "Ceramics GmbH".into(),
+                lead_time_days: 5,
+                minimum_order_quantity: 24,
+                currency: eur()?,
+            },
+        )
+        .await?;
+    engine
+        .put_reorder_rule(
+            admin,
+            ReorderRule {
+                sku: sku.clone(),
+                location: "berlin".into(),
+                policy: ReorderPolicy::MinMax { min: 10, max: 40 },
+                order_multiple: 6,
+                supplier_id: "sup-ceramics".into(),
+                unit_cost: Money::parse("3.40", "EUR")?,
+            },
+        )
+        .await?;
+    // sales: Dana buys until available stock falls below the reorder level (10)
+    let dana = Principal::customer("dana");
+    let mut last_order = None;
+    loop {
+        let available: u64 = mem
+            .inventory
+            .stock(&sku)
+            .await?
+            .iter()
+            .map(|l| l.available())
+            .sum();
+        if available < 10 {
+            println!("  sales left {available} unit(s) of {sku} available");
+            break;
+        }
+        let cart = engine.create_cart(&dana, eur()?).await?;
+        let q = u32::try_from((available - 5).min(8)).unwrap_or(1);
+        engine.add_to_cart(&dana, &cart.id, &sku, q).await?;
+        let o = engine
+            .checkout(&dana, None, checkout_req(&cart.id, TOKEN_APPROVE))
+            .await?;
+        println!("  Dana buys {q} × {sku}: {} {}", o.number, o.status);
+        last_order = Some(o);
+    }
+    let report = engine.reorder_run(admin, true).await?;
+    for s in &report.result.suggestions {
+        println!(
+            "  reorder: {} at {} projected {} → order {} ({})",
+            s.sku,
+            s.location,
+            s.projected,
+            s.quantity,
+            s.reasons
+                .iter()
+                .map(|r| format!("{r:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let low = mem
+        .events
+        .events()
+        .iter()
+        .filter(|e| e.event_type == EVENT_LOW_STOCK)
+        .count();
+    println!("  low-stock events in the outbox: {low}");
+    let Some(po) = report.purchase_orders.first() else {
+        println!("  (no purchase order drafted)");
+        return Ok(());
+    };
+    let po_id = po.purchase_order.id.clone();
+    let ordered = po.purchase_order.lines.first().map_or(0, |l| l.quantity);
+    println!(
+        "  draft {po_id} to {}: {ordered} × {sku}, total {}",
+        po.purchase_order.supplier_id,
+        po.purchase_order.total()?
+    );
+    let sent = engine.send_purchase_order(admin, &po_id).await?;
+    let acked = engine.acknowledge_purchase_order(admin, &po_id).await?;
+    println!(
+        "  {po_id}: {} → {}",
+        sent.purchase_order.status.as_str(),
+        acked.purchase_order.status.as_str()
+    );
+    let first = ordered / 2;
+    for (n, q) in [(1, first), (2, ordered - first)] {
+        let r = engine
+            .receive_purchase_order(
+                admin,
+                &po_id,
+                &ReceiveGoods {
+                    receipt_id: Some(format!("{po_id}-rc{n}")),
+                    lines: vec![ReceiveLine {
+                        sku: sku.clone(),
+                        quantity: q,
+                    }],
+                    allow_over_receipt: false,
+                },
+            )
+            .await?;
+        let level = r.stock.after.first().map_or(0, |l| l.on_hand);
+        println!(
+            "  receipt {}: {q} unit(s) → {} · on hand {level} (audit {})",
+            r.receipt.id,
+            r.purchase_order.purchase_order.status.as_str(),
+            r.stock
+                .audit
+                .first()
+                .map_or_else(String::new, |a| format!("{:+} by {}", a.delta, a.actor))
+        );
+    }
+    let Some(order) = last_order else {
+        return Ok(());
+    };
+    let shipment = engine
+        .create_shipment(
+            admin,
+            &NewShipment {
+                order_id: order.id.clone(),
+                carrier: "DHL".into(),
+                tracking_number: "00340434161094042557".into(),
+                lines: order
+                    .lines
+                    .iter()
+                    .map(|l| ShipmentLine {
+                        sku: l.sku.clone(),
+                        quantity: i64::from(l.quantity),
+                    })
+                    .collect(),
+            },
+        )
+        .await?;
+    // carrier times come after the label (created now)
+    let label_at = kassa::ports::Clock::now(mem.clock.as_ref());
+    let at = |h: i64| label_at + Duration::hours(h);
+    let event = |id: &str, status, h| TrackingEvent {
+        event_id: id.into(),
+        status,
+        occurred_at: at(h),
+        location: Some("Berlin".into()),
+        description: None,
+    };
+    // the carrier's webhooks arrive out of order, one of them twice
+    let batches = [
+        vec![event("dhl-2", ShipmentStatus::OutForDelivery, 20)],
+        vec![event("dhl-1", ShipmentStatus::InTransit, 4)],
+        vec![
+            event("dhl-3", ShipmentStatus::Delivered, 22),
+            event("dhl-3", ShipmentStatus::Delivered, 22),
+        ],
+    ];
+    for events in &batches {
+        let r = engine
+            .track_shipment(admin, &shipment.shipment.id, events)
+            .await?;
+        println!(
+            "  tracking {}: shipment {} · order fulfillment {}",
+            events
+                .iter()
+                .map(|e| e.event_id.as_str())
+                .collect::<Vec<_>>()
+                .join("+"),
+            r.shipment.shipment.status.as_str(),
+            r.order.as_ref().map_or_else(
+                || "unchanged".to_owned(),
+                |o| format!("{:?}", o.fulfillment_status)
+            )
+        );
+    }
+    let envelopes: Vec<_> = mem
+        .events
+        .events()
+        .into_iter()
+        .filter(|e| e.event_type == EVENT_SHIPMENT_TRACKING)
+        .collect();
+    if let Some(last) = envelopes.last() {
+        println!(
+            "  {} real-time envelope(s); last: {}",
+            envelopes.len(),
+            last.payload
+        );
+    }
+    Ok(())
 }

@@ -37,7 +37,7 @@ def cmp(x, y, path):
         if len(x) != len(y): bad.append(f"{path}: lengths differ"); return
         for i, (p, q) in enumerate(zip(x, y)): cmp(p, q, f"{path}[{i}]")
     elif isinstance(x, float) or isinstance(y, float):
-        if x is None or y is None or not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
+        if x is None or y is None or not math.isclose(x, y, rel_tol=1e-6, abs_tol=1e-9):
             bad.append(f"{path}: {x} vs {y}")
     elif x != y:
         bad.append(f"{path}: {x} vs {y}")

@@ -24,13 +24,13 @@ impl Engine {
     /// Adds a product (admin). Invalid data is a `VALIDATION_ERROR`, a taken id a `CONFLICT`;
     /// nothing changes on error.
     pub async fn create_product(&self, actor: &Principal, product: Product) -> Result<Product> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "products", "create")?;
         self.ports.catalog.create_product(product).await
     }
 
     /// Replaces a product (admin).
     pub async fn update_product(&self, actor: &Principal, product: Product) -> Result<Product> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "products", "update")?;
         self.ports.catalog.update_product(product).await
     }
 
@@ -42,7 +42,7 @@ impl Engine {
         location_id: &str,
         on_hand: u64,
     ) -> Result<StockLevel> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "inventory", "update")?;
         self.ports
             .inventory
             .set_on_hand(sku, location_id, on_hand)
@@ -51,7 +51,7 @@ impl Engine {
 
     /// Expires lapsed reservations (each exactly once) and returns them.
     pub async fn sweep_reservations(&self, actor: &Principal) -> Result<Vec<Reservation>> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "inventory", "update")?;
         self.ports.inventory.sweep_expired(self.now()).await
     }
 
@@ -62,7 +62,7 @@ impl Engine {
         actor: &Principal,
         req: &DashboardRequest,
     ) -> Result<DashboardStats> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "reports", "read")?;
         let filter = OrderFilter {
             from: Some(req.from),
             to: Some(req.to),
@@ -99,6 +99,7 @@ impl Engine {
             p.idempotency.health().await,
             p.gateway.health().await,
             p.events.health().await,
+            p.supply.health().await,
         ];
         let status = if ports.iter().any(|h| h.status == HealthStatus::Down) {
             HealthStatus::Down

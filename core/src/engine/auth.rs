@@ -165,15 +165,19 @@ pub struct AccountView {
     pub email_verified: bool,
     /// Role names.
     pub roles: Vec<String>,
+    /// Display name (empty until the user sets one).
+    #[serde(default)]
+    pub name: String,
 }
 
 impl AccountView {
-    fn of(u: &UserRecord) -> Self {
+    pub(super) fn of(u: &UserRecord) -> Self {
         AccountView {
             user_id: u.id.clone(),
             email: u.email.clone(),
             email_verified: u.email_verified,
             roles: u.roles.clone(),
+            name: u.name.clone(),
         }
     }
 }
@@ -247,8 +251,13 @@ impl Engine {
     /// the user (unverified, with the default roles) and emits
     /// `email_verification_requested` carrying the verification token. A taken email is
     /// `CONFLICT`; a bad email or password is `VALIDATION_ERROR` naming the field.
-    pub async fn register(&self, registration: &Registration) -> Result<AccountView> {
+    pub async fn register(
+        &self,
+        registration: &Registration,
+        client_address: &str,
+    ) -> Result<AccountView> {
         let auth = self.require_auth()?;
+        self.limit_client(auth, client_address).await?;
         let valid = registration.validate(&auth.policy)?;
         if self
             .ports
@@ -307,14 +316,20 @@ impl Engine {
     }
 
     /// Verifies an email with the token of `email_verification_requested`. A token is
-    /// single use and expires; every rejection is the generic invalid-token error.
-    pub async fn verify_email(&self, token: &str) -> Result<AccountView> {
+    /// single use and expires; every rejection is the generic invalid-token error. Limited
+    /// by client address (auth class).
+    ///
+    /// The token is checked, the user updated (compare-and-set), and only then is the
+    /// token redeemed: a failed update leaves the token valid for a retry.
+    pub async fn verify_email(&self, token: &str, client_address: &str) -> Result<AccountView> {
         let auth = self.require_auth()?;
+        self.limit_client(auth, client_address).await?;
         let presented = OneTimeToken::parse(token)?;
+        let now = self.now();
         let user_id = auth
             .ports
             .tokens
-            .redeem_one_time(&presented, TokenPurpose::EmailVerification, self.now())
+            .check_one_time(&presented, TokenPurpose::EmailVerification, now)
             .await?
             .into_result()?;
         let mut user = self
@@ -327,6 +342,11 @@ impl Engine {
             user.email_verified = true;
             user = self.ports.users.update_user(user).await?;
         }
+        auth.ports
+            .tokens
+            .redeem_one_time(&presented, TokenPurpose::EmailVerification, now)
+            .await?
+            .into_result()?;
         Ok(AccountView::of(&user))
     }
 
@@ -386,8 +406,9 @@ impl Engine {
     /// Exchanges a refresh token for a new pair in the same family. Refresh tokens are
     /// single use: presenting one that was already used revokes the whole family, so the
     /// newest token of the family stops working too.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<AuthSession> {
+    pub async fn refresh(&self, refresh_token: &str, client_address: &str) -> Result<AuthSession> {
         let auth = self.require_auth()?;
+        self.limit_client(auth, client_address).await?;
         let now = self.now();
         let claims = auth.issuer.verify_refresh(refresh_token, now)?;
         let next_jti = new_token_id(auth.ports.random.as_ref())?;
@@ -502,28 +523,57 @@ impl Engine {
     /// Sets a new password with a reset token (single use, expiring), then revokes every
     /// session of the user. The new password is checked before the token is used, so a
     /// weak password leaves the token valid. A successful reset also verifies the email
-    /// (the user proved they read it).
-    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<()> {
+    /// (the user proved they read it). Limited by client address (auth class).
+    ///
+    /// Order: check the token (not used up), update the user with compare-and-set, then
+    /// redeem the token. A failed update (store down, concurrent change) leaves the token
+    /// valid; two concurrent resets with one token cannot both win: they race on the user's
+    /// version, and a reset whose redemption loses puts the previous password back.
+    pub async fn reset_password(
+        &self,
+        token: &str,
+        new_password: &str,
+        client_address: &str,
+    ) -> Result<()> {
         let auth = self.require_auth()?;
+        self.limit_client(auth, client_address).await?;
         let presented = OneTimeToken::parse(token)?;
         auth.policy.check(new_password, "password")?;
-        let password_hash = auth.hasher.hash(new_password, auth.ports.random.as_ref())?;
         let now = self.now();
         let user_id = auth
             .ports
             .tokens
-            .redeem_one_time(&presented, TokenPurpose::PasswordReset, now)
+            .check_one_time(&presented, TokenPurpose::PasswordReset, now)
             .await?
             .into_result()?;
-        let mut user = self
+        let password_hash = auth.hasher.hash(new_password, auth.ports.random.as_ref())?;
+        let previous = self
             .ports
             .users
             .get_user(&user_id)
             .await?
             .ok_or_else(invalid_token)?;
+        let mut user = previous.clone();
         user.password_hash = Some(password_hash);
         user.email_verified = true;
-        self.ports.users.update_user(user).await?;
+        let saved = self.ports.users.update_user(user).await?;
+        let redeemed = auth
+            .ports
+            .tokens
+            .redeem_one_time(&presented, TokenPurpose::PasswordReset, now)
+            .await;
+        if !matches!(
+            redeemed,
+            Ok(crate::identity::RedeemOutcome::Redeemed { .. })
+        ) {
+            // another request used the token meanwhile: undo this one's change
+            let restore = UserRecord {
+                version: saved.version,
+                ..previous
+            };
+            let _ = self.ports.users.update_user(restore).await;
+            return redeemed.and_then(|o| o.into_result()).map(|_| ());
+        }
         auth.ports
             .tokens
             .revoke_user(&user_id, RevokeReason::PasswordReset, now)

@@ -31,9 +31,10 @@ impl Engine {
     /// Browses and searches the catalog (with live stock for `inStock`).
     pub async fn browse(
         &self,
-        _actor: &Principal,
+        actor: &Principal,
         query: &ProductQuery,
     ) -> Result<Page<ProductSummary>> {
+        self.authorize_kind(actor, "products", "read")?;
         let catalog = self.ports.catalog.catalog().await?;
         let av = if query.in_stock {
             Some(self.availability(None).await?)
@@ -45,6 +46,7 @@ impl Engine {
 
     /// Creates an empty cart owned by the actor.
     pub async fn create_cart(&self, actor: &Principal, currency: Currency) -> Result<StoredCart> {
+        self.authorize_kind(actor, "carts", "create")?;
         self.ports
             .carts
             .save(StoredCart {
@@ -59,13 +61,23 @@ impl Engine {
 
     /// One cart (its owner or an admin).
     pub async fn get_cart(&self, actor: &Principal, cart_id: &str) -> Result<StoredCart> {
+        self.load_cart_for(actor, cart_id, "read").await
+    }
+
+    async fn load_cart_for(
+        &self,
+        actor: &Principal,
+        cart_id: &str,
+        action: &str,
+    ) -> Result<StoredCart> {
+        self.authorize_kind(actor, "carts", action)?;
         let stored = self
             .ports
             .carts
             .get(cart_id)
             .await?
             .ok_or_else(|| KassaError::not_found("cart", cart_id))?;
-        self.require_owner(actor, &stored.owner_id, "cart", cart_id)?;
+        self.authorize_owned(actor, "carts", action, cart_id, &stored.owner_id)?;
         Ok(stored)
     }
 
@@ -79,7 +91,7 @@ impl Engine {
     where
         F: Fn(&mut Cart, &CartContext<'_>) -> Result<()>,
     {
-        let mut stored = self.get_cart(actor, cart_id).await?;
+        let mut stored = self.load_cart_for(actor, cart_id, "update").await?;
         let catalog = self.ports.catalog.catalog().await?;
         let skus: Vec<&str> = sku.into_iter().collect();
         let av = self.availability(Some(&skus)).await?;
@@ -111,7 +123,7 @@ impl Engine {
         line_id: &str,
         quantity: u32,
     ) -> Result<StoredCart> {
-        let stored = self.get_cart(actor, cart_id).await?;
+        let stored = self.load_cart_for(actor, cart_id, "update").await?;
         let sku = stored
             .cart
             .line(line_id)

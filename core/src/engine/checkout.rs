@@ -92,6 +92,7 @@ impl Engine {
         idempotency_key: Option<&str>,
         req: CheckoutRequest,
     ) -> Result<Order> {
+        self.authorize_kind(actor, "orders", "create")?;
         let Some(key) = idempotency_key else {
             return self.checkout_once(actor, &req).await;
         };

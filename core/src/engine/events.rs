@@ -46,7 +46,7 @@ impl Engine {
         actor: &Principal,
         event: GatewayEvent,
     ) -> Result<EventEffect> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "payments", "update")?;
         let now = self.now();
         for _ in 0..self.config.max_write_retries.max(1) {
             let mut order = self.load_order(&event.order_id).await?;
@@ -107,9 +107,8 @@ impl Engine {
             }
             let (order_id, cart_id) = (order.id.clone(), order.cart_id.clone());
             let (reservation, coupons) = (order.reservation_id.clone(), order.coupon_codes.clone());
-            match self.ports.orders.compare_and_set(order).await {
+            match self.save_order_with_events(order, &events).await {
                 Ok(_) => {
-                    self.publish(&events).await?;
                     match follow {
                         FollowUp::Confirmed => {
                             if let Some(cart_id) = cart_id {
@@ -152,7 +151,7 @@ impl Engine {
         order_id: &str,
         amount: Option<crate::money::Money>,
     ) -> Result<Order> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "payments", "capture")?;
         let order = self.load_order(order_id).await?;
         let amount = match amount {
             Some(a) => a,

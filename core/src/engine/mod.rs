@@ -6,24 +6,41 @@
 //! the order version) and publishes versioned events to the outbox. Every flow takes the
 //! acting [`Principal`].
 
+mod access;
 mod admin;
 mod auth;
+mod billing;
 mod carts;
 mod checkout;
 mod dashboard;
 mod events;
+mod inventory;
 mod orders;
 mod principal;
+mod profile;
 mod request_hash;
+mod supply;
 
 pub use crate::notify::{AccountEvent, EVENT_EMAIL_VERIFICATION, EVENT_PASSWORD_RESET};
 pub use admin::EngineHealth;
 pub use auth::{AccountView, Auth, AuthConfig, AuthPorts, AuthSession, LoginRequest};
+pub use billing::{
+    Billing, BillingConfig, BillingMessage, BillingPorts, ChangePlanRequest, RenewalItem,
+    RenewalReport, SubscribeRequest, SubscriptionEvent,
+};
 pub use checkout::CheckoutRequest;
 pub use dashboard::{dashboard_stats, DailyRevenue, DashboardRequest, DashboardStats, TopProduct};
+pub use inventory::{
+    BarcodeScan, InventoryUpdate, InventoryUpdateResult, ScanResult, EVENT_LOW_STOCK,
+};
 pub use orders::StatusUpdate;
 pub use principal::{Principal, ROLE_ADMIN, ROLE_CUSTOMER, ROLE_SYSTEM};
+pub use profile::MAX_PROFILE_NAME_CHARS;
 pub use request_hash::request_hash;
+pub use supply::{
+    NewShipment, ReceiveGoods, ReceiveResult, ReorderRunReport, TrackingResult,
+    EVENT_PURCHASE_ORDER, EVENT_SHIPMENT_TRACKING,
+};
 
 use crate::error::{ErrorCode, KassaError, Result};
 use crate::notify::{Notifier, OrderEvent};
@@ -61,6 +78,8 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     /// New ids.
     pub ids: Arc<dyn IdGenerator>,
+    /// Suppliers, reorder rules, purchase orders and shipments.
+    pub supply: Arc<dyn crate::ports::SupplyStore>,
 }
 
 /// Engine settings.
@@ -101,6 +120,7 @@ pub struct Engine {
     config: EngineConfig,
     notifier: Notifier,
     auth: Option<Auth>,
+    policy: Arc<crate::access::Policy>,
 }
 
 impl Engine {
@@ -123,6 +143,7 @@ impl Engine {
             config,
             notifier: Notifier::new()?,
             auth: None,
+            policy: Arc::new(crate::access::Policy::builtin()),
         })
     }
 
@@ -150,23 +171,10 @@ impl Engine {
         self.ports.clock.now()
     }
 
-    fn require_admin(&self, actor: &Principal) -> Result<()> {
-        if actor.is_privileged() {
-            Ok(())
-        } else {
-            Err(KassaError::forbidden("this operation needs the admin role")
-                .with_meta("required", ROLE_ADMIN))
-        }
-    }
-
-    /// A customer reaches only what it owns; anything else is `NOT_FOUND` (not `FORBIDDEN`,
-    /// so ids do not leak).
+    /// Reading one owned cart or order (`kind` singular: `"cart"`, `"order"`) through the
+    /// policy: a foreign one is `NOT_FOUND` (not `FORBIDDEN`, so ids do not leak).
     fn require_owner(&self, actor: &Principal, owner_id: &str, kind: &str, id: &str) -> Result<()> {
-        if actor.is_privileged() || actor.id == owner_id {
-            Ok(())
-        } else {
-            Err(KassaError::not_found(kind, id))
-        }
+        self.authorize_owned(actor, &format!("{kind}s"), "read", id, owner_id)
     }
 
     async fn load_order(&self, id: &str) -> Result<Order> {
@@ -177,16 +185,23 @@ impl Engine {
             .ok_or_else(|| KassaError::not_found("order", id))
     }
 
-    async fn publish(&self, events: &[OrderEvent]) -> Result<()> {
+    /// Writes `order` with compare-and-set together with its events, in one atomic port call
+    /// ([`OrderStore::compare_and_set_with_events`]): a database-backed store commits the
+    /// order and its outbox rows in one transaction, so no event is lost between the two.
+    async fn save_order_with_events(&self, order: Order, events: &[OrderEvent]) -> Result<Order> {
         let now = self.now();
-        for e in events {
-            self.ports.events.publish(e.to_outbox(now)?).await?;
-        }
-        Ok(())
+        let outbox = events
+            .iter()
+            .map(|e| e.to_outbox(now))
+            .collect::<Result<Vec<_>>>()?;
+        self.ports
+            .orders
+            .compare_and_set_with_events(order, outbox, self.ports.events.as_ref())
+            .await
     }
 
     /// Loads the order, applies a pure change, writes it with compare-and-set (reloading and
-    /// re-applying on a version conflict), then publishes the events the change returned.
+    /// re-applying on a version conflict) together with the events the change returned.
     async fn mutate_order<F>(&self, order_id: &str, change: F) -> Result<Order>
     where
         F: FnMut(&mut Order) -> Result<Vec<OrderEvent>>,
@@ -211,11 +226,8 @@ impl Engine {
                 None => self.load_order(order_id).await?,
             };
             let events = change(&mut order)?;
-            match self.ports.orders.compare_and_set(order).await {
-                Ok(saved) => {
-                    self.publish(&events).await?;
-                    return Ok(saved);
-                }
+            match self.save_order_with_events(order, &events).await {
+                Ok(saved) => return Ok(saved),
                 Err(e) if e.code == ErrorCode::Conflict && e.meta.contains_key("storedVersion") => {
                     continue
                 }

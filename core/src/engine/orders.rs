@@ -59,13 +59,15 @@ fn gateway_failure(what: &str, outcome: GatewayOutcome) -> Option<KassaError> {
 impl Engine {
     /// One order: its owner or an admin; anyone else gets `NOT_FOUND`.
     pub async fn get_order(&self, actor: &Principal, order_id: &str) -> Result<Order> {
+        self.authorize_kind(actor, "orders", "read")?;
         let order = self.load_order(order_id).await?;
-        self.require_owner(actor, &order.customer_id, "order", order_id)?;
+        self.authorize_owned(actor, "orders", "read", order_id, &order.customer_id)?;
         Ok(order)
     }
 
     /// The acting customer's own orders, newest first.
     pub async fn my_orders(&self, actor: &Principal, page: PageRequest) -> Result<Page<Order>> {
+        self.authorize_kind(actor, "orders", "read")?;
         let filter = OrderFilter {
             customer_id: Some(actor.id.clone()),
             ..OrderFilter::default()
@@ -81,7 +83,7 @@ impl Engine {
         filter: &OrderFilter,
         page: PageRequest,
     ) -> Result<Page<Order>> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "orders", "read")?;
         if let (Some(from), Some(to)) = (filter.from, filter.to) {
             if from > to {
                 return Err(KassaError::validation("from", "must not be after 'to'"));
@@ -100,8 +102,9 @@ impl Engine {
         order_id: &str,
         reason: &str,
     ) -> Result<Order> {
+        self.authorize_kind(actor, "orders", "cancel")?;
         let order = self.load_order(order_id).await?;
-        self.require_owner(actor, &order.customer_id, "order", order_id)?;
+        self.authorize_owned(actor, "orders", "cancel", order_id, &order.customer_id)?;
         OrderStatus::check(order.status, OrderStatus::Cancelled, &order.facts()?)?;
         let unsettled = order.payment.last_attempt().is_some_and(|a| {
             matches!(
@@ -212,7 +215,7 @@ impl Engine {
         order_id: &str,
         req: RefundRequest,
     ) -> Result<Order> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "refunds", "create")?;
         let order = self.load_order(order_id).await?;
         let plan = order.plan_refund(&req)?;
         let gref =
@@ -266,7 +269,7 @@ impl Engine {
         update: StatusUpdate,
         reason: &str,
     ) -> Result<Order> {
-        self.require_admin(actor)?;
+        self.authorize_all(actor, "orders", "update")?;
         let now = self.now();
         self.mutate_order(order_id, |o| {
             let start = o.history.len();
@@ -280,5 +283,25 @@ impl Engine {
             Ok(status_events(o, start))
         })
         .await
+    }
+
+    /// The refunds of an order: its owner (customer) or staff; another customer's order is
+    /// `NOT_FOUND`.
+    pub async fn order_refunds(
+        &self,
+        actor: &Principal,
+        order_id: &str,
+    ) -> Result<Vec<crate::order::Refund>> {
+        self.authorize_kind(actor, "refunds", "read")?;
+        let order = self.load_order(order_id).await?;
+        self.authorize_owned(actor, "refunds", "read", order_id, &order.customer_id)
+            .map_err(|e| {
+                if e.code == ErrorCode::NotFound {
+                    KassaError::not_found("order", order_id)
+                } else {
+                    e
+                }
+            })?;
+        Ok(order.refunds)
     }
 }

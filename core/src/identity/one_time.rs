@@ -147,9 +147,26 @@ impl OneTimeToken {
 
 impl OneTimeTokenRecord {
     /// The pure redemption step (a store runs it atomically and persists `self`): checks
-    /// the hash in constant time, the purpose, the expiry and single use.
+    /// the hash in constant time, the purpose, the expiry and single use, then marks the
+    /// record used.
     pub fn redeem(
         &mut self,
+        presented: &OneTimeToken,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> RedeemOutcome {
+        let outcome = self.check(presented, purpose, now);
+        if matches!(outcome, RedeemOutcome::Redeemed { .. }) {
+            self.used_at = Some(now);
+        }
+        outcome
+    }
+
+    /// What [`redeem`](Self::redeem) would answer, without using the token up: the flows
+    /// check a token, apply its change to the user, and only then redeem it, so a failure
+    /// in between leaves the token valid.
+    pub fn check(
+        &self,
         presented: &OneTimeToken,
         purpose: TokenPurpose,
         now: DateTime<Utc>,
@@ -168,7 +185,6 @@ impl OneTimeTokenRecord {
         if now >= self.expires_at {
             return RedeemOutcome::Expired;
         }
-        self.used_at = Some(now);
         RedeemOutcome::Redeemed {
             user_id: self.user_id.clone(),
         }

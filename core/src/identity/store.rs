@@ -48,6 +48,15 @@ pub trait TokenStore: Send + Sync {
     /// Stores a one-time token record. A duplicate selector is a `CONFLICT`.
     async fn save_one_time(&self, record: OneTimeTokenRecord) -> Result<()>;
 
+    /// [`OneTimeTokenRecord::check`] on the record of the presented selector: whether it
+    /// would redeem, without changing it (an unknown selector is `Invalid`).
+    async fn check_one_time(
+        &self,
+        presented: &OneTimeToken,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome>;
+
     /// Atomically applies [`OneTimeTokenRecord::redeem`] to the record of the presented
     /// selector.
     async fn redeem_one_time(

@@ -93,19 +93,14 @@ pub struct AuditEntry {
     pub note: Option<String>,
 }
 
-/// The stock figures an adjustment applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StockLevel {
-    /// Units on hand.
-    pub on_hand: i64,
-    /// Units reserved.
-    pub reserved: i64,
-}
+pub use super::stock::StockLevel;
 
-/// Applies `adj` to `level`; returns the new level and the audit entry (`id`, `at` given).
+/// Applies `adj` to `level` (the level of the adjustment's SKU and location); returns the
+/// new level and the audit entry (`id`, `at` given). Pure: the inventory store runs it under
+/// its lock ([`crate::inventory::reservation::InventoryLedger::apply_adjustments`]) so the
+/// level and the audit entry are persisted together.
 pub fn apply_adjustment(
-    level: StockLevel,
+    level: &StockLevel,
     adj: &Adjustment,
     id: &str,
     at: DateTime<Utc>,
@@ -116,7 +111,20 @@ pub fn apply_adjustment(
     if adj.sku.trim().is_empty() {
         return Err(KassaError::validation("sku", "must not be empty"));
     }
-    let new_on_hand = match adj.change {
+    if adj.location.trim().is_empty() {
+        return Err(KassaError::validation("location", "must not be empty"));
+    }
+    if level.sku != adj.sku || level.location_id != adj.location {
+        return Err(KassaError::validation(
+            "level",
+            format!(
+                "the level is of {} at {}, the adjustment of {} at {}",
+                level.sku, level.location_id, adj.sku, adj.location
+            ),
+        ));
+    }
+    let on_hand = i128::from(level.on_hand);
+    let new_on_hand: i128 = match adj.change {
         AdjustmentChange::Set { quantity } => {
             if adj.reason != AdjustmentReason::CountCorrection {
                 return Err(KassaError::validation(
@@ -124,7 +132,7 @@ pub fn apply_adjustment(
                     "a set (stock count) takes reason count_correction",
                 ));
             }
-            quantity
+            i128::from(quantity)
         }
         AdjustmentChange::Delta { quantity } => {
             let ok = match adj.reason {
@@ -138,10 +146,7 @@ pub fn apply_adjustment(
                     "sign does not match the reason (received/return > 0, damaged < 0, count_correction ≠ 0)",
                 ));
             }
-            level
-                .on_hand
-                .checked_add(quantity)
-                .ok_or_else(|| KassaError::validation("change.quantity", "out of range"))?
+            on_hand + i128::from(quantity)
         }
     };
     if new_on_hand < 0 {
@@ -150,7 +155,12 @@ pub fn apply_adjustment(
             format!("on hand would become {new_on_hand}; it must not be negative"),
         ));
     }
-    if new_on_hand < level.reserved {
+    let (Ok(after), Ok(before)) = (i64::try_from(new_on_hand), i64::try_from(on_hand)) else {
+        return Err(KassaError::validation("change.quantity", "out of range"));
+    };
+    let new_level = u64::try_from(new_on_hand)
+        .map_err(|_| KassaError::validation("change.quantity", "out of range"))?;
+    if new_level < level.reserved {
         return Err(KassaError::new(
             ErrorCode::Conflict,
             format!(
@@ -159,15 +169,15 @@ pub fn apply_adjustment(
             ),
         )
         .with_meta("reserved", level.reserved)
-        .with_meta("onHand", new_on_hand));
+        .with_meta("onHand", after));
     }
     let entry = AuditEntry {
         id: id.to_string(),
         sku: adj.sku.clone(),
         location: adj.location.clone(),
-        on_hand_before: level.on_hand,
-        on_hand_after: new_on_hand,
-        delta: new_on_hand - level.on_hand,
+        on_hand_before: before,
+        on_hand_after: after,
+        delta: after - before,
         reason: adj.reason,
         actor: adj.actor.clone(),
         at,
@@ -175,8 +185,8 @@ pub fn apply_adjustment(
     };
     Ok((
         StockLevel {
-            on_hand: new_on_hand,
-            reserved: level.reserved,
+            on_hand: new_level,
+            ..level.clone()
         },
         entry,
     ))
@@ -208,7 +218,7 @@ pub struct AdjustResult {
 
 /// Runs an [`AdjustRequest`] through [`apply_adjustment`].
 pub fn adjust(req: AdjustRequest) -> Result<AdjustResult> {
-    let (level, audit) = apply_adjustment(req.level, &req.adjustment, &req.id, req.at)?;
+    let (level, audit) = apply_adjustment(&req.level, &req.adjustment, &req.id, req.at)?;
     Ok(AdjustResult { level, audit })
 }
 
@@ -231,11 +241,13 @@ mod tests {
     fn set_delta_and_refusals() {
         let at = DateTime::<Utc>::UNIX_EPOCH;
         let lvl = StockLevel {
+            sku: "A".into(),
+            location_id: "W1".into(),
             on_hand: 10,
             reserved: 3,
         };
         let (l, e) = apply_adjustment(
-            lvl,
+            &lvl,
             &adj(
                 AdjustmentChange::Delta { quantity: 5 },
                 AdjustmentReason::Received,
@@ -246,7 +258,7 @@ mod tests {
         .unwrap();
         assert_eq!((l.on_hand, e.delta, e.on_hand_before), (15, 5, 10));
         let (l, e) = apply_adjustment(
-            lvl,
+            &lvl,
             &adj(
                 AdjustmentChange::Set { quantity: 4 },
                 AdjustmentReason::CountCorrection,
@@ -257,7 +269,7 @@ mod tests {
         .unwrap();
         assert_eq!((l.on_hand, e.delta), (4, -6));
         let err = apply_adjustment(
-            lvl,
+            &lvl,
             &adj(
                 AdjustmentChange::Delta { quantity: -11 },
                 AdjustmentReason::Damaged,
@@ -268,7 +280,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationError);
         let err = apply_adjustment(
-            lvl,
+            &lvl,
             &adj(
                 AdjustmentChange::Delta { quantity: -8 },
                 AdjustmentReason::Damaged,
@@ -279,7 +291,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::Conflict);
         let err = apply_adjustment(
-            lvl,
+            &lvl,
             &adj(
                 AdjustmentChange::Delta { quantity: 2 },
                 AdjustmentReason::Damaged,
@@ -290,7 +302,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::ValidationError);
         let err = apply_adjustment(
-            lvl,
+            &lvl,
             &adj(
                 AdjustmentChange::Set { quantity: 2 },
                 AdjustmentReason::Received,

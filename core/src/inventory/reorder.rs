@@ -18,5 +18,6 @@ pub use policy::{
     ReorderPointResult, ReorderReason, SsInput, RESULT_DP, Z_DP,
 };
 pub use run::{
-    reorder_run, ReorderItem, ReorderPolicy, ReorderRunInput, ReorderRunResult, ReorderSuggestion,
+    reorder_run, ReorderItem, ReorderPolicy, ReorderRule, ReorderRunInput, ReorderRunResult,
+    ReorderSuggestion,
 };

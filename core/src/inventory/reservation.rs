@@ -1,7 +1,8 @@
 //! Reservations with expiry over a [`StockBook`]: reserve-if-available for a whole cart,
 //! commit, release, restock and an exactly-once sweep of expired reservations.
 
-use super::stock::{Demand, StockAllocation, StockBook};
+use super::adjustment::{apply_adjustment, Adjustment, AuditEntry};
+use super::stock::{Demand, StockAllocation, StockBook, StockLevel};
 use crate::error::{KassaError, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -62,6 +63,49 @@ pub struct InventoryLedger {
     /// Stock levels.
     pub book: StockBook,
     reservations: BTreeMap<String, Reservation>,
+    /// The audit log of every adjustment, oldest first.
+    #[serde(default)]
+    audit: Vec<AuditEntry>,
+    /// Applied adjustment batches by id (for idempotent replays).
+    #[serde(default)]
+    batches: BTreeMap<String, AppliedBatch>,
+}
+
+/// A batch of stock adjustments applied all together or not at all, once per id: an admin
+/// inventory update, a barcode-scan count, or the goods of one purchase-order receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdjustmentBatch {
+    /// Batch id (the idempotency key: a receipt id, or a fresh id per admin update). The
+    /// audit entries get the ids `<batch id>:<index>`.
+    pub id: String,
+    /// The adjustments, applied in order (two may touch the same SKU and location).
+    pub adjustments: Vec<Adjustment>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// What [`InventoryLedger::apply_adjustments`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdjustmentBatchResult {
+    /// The stock levels before the batch, one per distinct (SKU, location), in first-touch
+    /// order (on a replay: the levels as they are now, the same as `after`).
+    pub before: Vec<StockLevel>,
+    /// The same levels after the batch.
+    pub after: Vec<StockLevel>,
+    /// The audit entries of the batch.
+    pub audit: Vec<AuditEntry>,
+    /// True when the batch id was already applied: nothing changed this time.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AppliedBatch {
+    adjustments: Vec<Adjustment>,
+    first: usize,
+    count: usize,
 }
 
 impl InventoryLedger {
@@ -78,6 +122,107 @@ impl InventoryLedger {
     /// Every reservation.
     pub fn reservations(&self) -> impl Iterator<Item = &Reservation> {
         self.reservations.values()
+    }
+
+    /// The audit log, oldest first.
+    pub fn audit_log(&self) -> &[AuditEntry] {
+        &self.audit
+    }
+
+    /// Applies a batch of adjustments all together or not at all, recording one audit entry
+    /// each. Idempotent by batch id: a second call with the same id and the same adjustments
+    /// changes nothing and returns the recorded entries (`replayed`); the same id with other
+    /// adjustments is a `CONFLICT`. A failing adjustment (see
+    /// [`apply_adjustment`]) fails the batch with its field prefixed `adjustments[i]`.
+    pub fn apply_adjustments(&mut self, batch: &AdjustmentBatch) -> Result<AdjustmentBatchResult> {
+        if batch.id.trim().is_empty() {
+            return Err(KassaError::validation("id", "must not be empty"));
+        }
+        if batch.adjustments.is_empty() {
+            return Err(KassaError::validation("adjustments", "must not be empty"));
+        }
+        if let Some(applied) = self.batches.get(&batch.id) {
+            if applied.adjustments != batch.adjustments {
+                return Err(KassaError::conflict(format!(
+                    "adjustment batch '{}' was already applied with other adjustments",
+                    batch.id
+                ))
+                .with_meta("batchId", batch.id.clone()));
+            }
+            let audit: Vec<AuditEntry> = self
+                .audit
+                .iter()
+                .skip(applied.first)
+                .take(applied.count)
+                .cloned()
+                .collect();
+            let mut levels: Vec<StockLevel> = Vec::new();
+            for a in &batch.adjustments {
+                if !levels
+                    .iter()
+                    .any(|l| l.sku == a.sku && l.location_id == a.location)
+                {
+                    levels.push(self.book.level_or_empty(&a.sku, &a.location));
+                }
+            }
+            return Ok(AdjustmentBatchResult {
+                before: levels.clone(),
+                after: levels,
+                audit,
+                replayed: true,
+            });
+        }
+        let mut before: Vec<StockLevel> = Vec::new();
+        let mut staged: Vec<StockLevel> = Vec::new();
+        let mut audit = Vec::with_capacity(batch.adjustments.len());
+        for (i, adj) in batch.adjustments.iter().enumerate() {
+            let pos = match staged
+                .iter()
+                .position(|l| l.sku == adj.sku && l.location_id == adj.location)
+            {
+                Some(p) => p,
+                None => {
+                    let level = self.book.level_or_empty(&adj.sku, &adj.location);
+                    before.push(level.clone());
+                    staged.push(level);
+                    staged.len() - 1
+                }
+            };
+            let current = staged
+                .get(pos)
+                .ok_or_else(|| KassaError::internal("staged level missing"))?;
+            let (next, entry) =
+                apply_adjustment(current, adj, &format!("{}:{i}", batch.id), batch.at).map_err(
+                    |mut e| {
+                        for d in &mut e.details {
+                            d.field = format!("adjustments[{i}].{}", d.field);
+                        }
+                        e
+                    },
+                )?;
+            if let Some(slot) = staged.get_mut(pos) {
+                *slot = next;
+            }
+            audit.push(entry);
+        }
+        for level in &staged {
+            self.book.put(level.clone());
+        }
+        self.batches.insert(
+            batch.id.clone(),
+            AppliedBatch {
+                adjustments: batch.adjustments.clone(),
+                first: self.audit.len(),
+                count: audit.len(),
+            },
+        );
+        self.audit.extend(audit.iter().cloned());
+        Ok(AdjustmentBatchResult {
+            before,
+            after: staged,
+            audit,
+            replayed: false,
+        })
     }
 
     /// Reserves the whole demand or nothing (`OUT_OF_STOCK` naming the short SKU).

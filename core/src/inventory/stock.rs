@@ -113,6 +113,25 @@ impl StockBook {
         self.levels.values()
     }
 
+    /// The level of one SKU at one location, or an empty one (nothing on hand or reserved)
+    /// when the book has none yet.
+    pub fn level_or_empty(&self, sku: &str, location_id: &str) -> StockLevel {
+        self.level(sku, location_id)
+            .cloned()
+            .unwrap_or_else(|| StockLevel {
+                sku: sku.to_owned(),
+                location_id: location_id.to_owned(),
+                on_hand: 0,
+                reserved: 0,
+            })
+    }
+
+    /// Stores a level as given (the caller checked it: `reserved ≤ on_hand`).
+    pub(crate) fn put(&mut self, level: StockLevel) {
+        self.levels
+            .insert((level.sku.clone(), level.location_id.clone()), level);
+    }
+
     /// Units available over every location of a SKU.
     pub fn available(&self, sku: &str) -> u64 {
         self.levels_of(sku).map(StockLevel::available).sum()

@@ -2,12 +2,12 @@
 
 use super::{
     CollectingSink, ManualClock, MemoryCarts, MemoryCatalog, MemoryCoupons, MemoryIdempotency,
-    MemoryInventory, MemoryOrders, MemoryRateLimitStore, MemoryTokenStore, MemoryUsers,
-    SandboxGateway, SeededRandom, SequentialIds,
+    MemoryInventory, MemoryOrders, MemoryRateLimitStore, MemorySubscriptions, MemoryTokenStore,
+    MemoryUsers, SandboxGateway, SeededRandom, SequentialIds,
 };
 use crate::catalog::Catalog;
-use crate::engine::AuthPorts;
 use crate::engine::Ports;
+use crate::engine::{AuthPorts, BillingPorts};
 use crate::ports::{Clock, IdGenerator, PricingRules};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -42,9 +42,13 @@ pub struct InMemory {
     pub tokens: Arc<MemoryTokenStore>,
     /// Rate-limit state (identity flows).
     pub rate_limits: Arc<MemoryRateLimitStore>,
+    /// Suppliers, reorder rules, purchase orders and shipments.
+    pub supply: Arc<super::MemorySupply>,
     /// Deterministic randomness (seed 0; replace with [`InMemory::with_seed`]). Tests and
     /// examples only: production hosts pass an OS CSPRNG-backed `RandomSource`.
     pub random: Arc<SeededRandom>,
+    /// Subscriptions with their invoices (billing flows).
+    pub subscriptions: Arc<MemorySubscriptions>,
 }
 
 impl InMemory {
@@ -65,6 +69,8 @@ impl InMemory {
             tokens: Arc::new(MemoryTokenStore::new()),
             rate_limits: Arc::new(MemoryRateLimitStore::new()),
             random: Arc::new(SeededRandom::new(0)),
+            subscriptions: Arc::new(MemorySubscriptions::new()),
+            supply: Arc::new(super::MemorySupply::new()),
         }
     }
 
@@ -83,6 +89,13 @@ impl InMemory {
         }
     }
 
+    /// The billing ports as trait objects, for [`crate::engine::Billing::new`].
+    pub fn billing_ports(&self) -> BillingPorts {
+        BillingPorts {
+            subscriptions: self.subscriptions.clone(),
+        }
+    }
+
     /// The ports as trait objects, for [`crate::engine::Engine::new`].
     pub fn ports(&self) -> Ports {
         let clock: Arc<dyn Clock> = self.clock.clone();
@@ -97,6 +110,7 @@ impl InMemory {
             idempotency: self.idempotency.clone(),
             gateway: self.gateway.clone(),
             events: self.events.clone(),
+            supply: self.supply.clone(),
             clock,
             ids,
         }

@@ -14,7 +14,10 @@ use super::lock::lock;
 use crate::error::{KassaError, Result};
 use crate::money::Money;
 use crate::payment::{GatewayEvent, GatewayEventKind};
-use crate::ports::{AuthorizeRequest, GatewayOutcome, GatewayResponse, PaymentGateway, PortHealth};
+use crate::ports::{
+    AuthorizeRequest, CreateCustomerRequest, CreateSubscriptionRequest, GatewayOutcome,
+    GatewayResponse, PaymentGateway, PortHealth,
+};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -49,12 +52,40 @@ pub struct SandboxCharge {
     pub unsettled: Option<(Money, bool)>,
 }
 
+/// A customer as the sandbox keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxCustomer {
+    /// `cus_N`.
+    pub customer_ref: String,
+    /// The host's customer id.
+    pub customer_id: String,
+    /// The attached payment token.
+    pub payment_token: String,
+}
+
+/// A subscription record as the sandbox keeps it (it never charges on its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxSubscription {
+    /// `sub_N`.
+    pub subscription_ref: String,
+    /// Kassa's subscription id.
+    pub subscription_id: String,
+    /// The customer reference.
+    pub customer_ref: Option<String>,
+    /// Plan id.
+    pub plan_id: String,
+    /// Price per period.
+    pub amount_per_period: Money,
+}
+
 #[derive(Debug, Default)]
 struct State {
     responses: HashMap<String, (String, GatewayResponse)>,
     charges: HashMap<String, SandboxCharge>,
     next_ref: u64,
     next_event: u64,
+    customers: Vec<SandboxCustomer>,
+    subscriptions: Vec<SandboxSubscription>,
     down: bool,
     calls: u64,
 }
@@ -113,6 +144,20 @@ impl SandboxGateway {
             .into_iter()
             .filter(|c| c.order_id == order_id)
             .collect()
+    }
+
+    /// Customers created through [`PaymentGateway::create_customer`].
+    pub fn customers(&self) -> Vec<SandboxCustomer> {
+        lock(&self.state, "gateway")
+            .map(|s| s.customers.clone())
+            .unwrap_or_default()
+    }
+
+    /// Subscriptions recorded through [`PaymentGateway::create_subscription`].
+    pub fn subscriptions(&self) -> Vec<SandboxSubscription> {
+        lock(&self.state, "gateway")
+            .map(|s| s.subscriptions.clone())
+            .unwrap_or_default()
     }
 
     /// Settles every timed-out charge of `order_id`: approved (authorized, and captured if the
@@ -339,6 +384,56 @@ impl PaymentGateway for SandboxGateway {
                 },
             )
         })
+    }
+
+    async fn create_customer(&self, req: CreateCustomerRequest) -> Result<GatewayResponse> {
+        let mut s = self.enter()?;
+        let fp = format!("customer|{}|{}", req.customer_id, req.payment_token);
+        if let Some(r) = Self::replay(&s, &req.idempotency_key, &fp)? {
+            return Ok(r);
+        }
+        let resp = match req.payment_token.as_str() {
+            TOKEN_APPROVE
+            | TOKEN_DECLINE
+            | TOKEN_INSUFFICIENT_FUNDS
+            | TOKEN_PROCESSING_ERROR
+            | TOKEN_TIMEOUT => {
+                let customer_ref = format!("cus_{}", s.customers.len() + 1);
+                s.customers.push(SandboxCustomer {
+                    customer_ref: customer_ref.clone(),
+                    customer_id: req.customer_id.clone(),
+                    payment_token: req.payment_token.clone(),
+                });
+                approved(&customer_ref)
+            }
+            _ => declined("invalid_payment_token", "unknown payment token", None),
+        };
+        Self::remember(&mut s, &req.idempotency_key, fp, &resp);
+        Ok(resp)
+    }
+
+    async fn create_subscription(&self, req: CreateSubscriptionRequest) -> Result<GatewayResponse> {
+        let mut s = self.enter()?;
+        let fp = format!(
+            "subscription|{}|{}|{}",
+            req.customer_ref.as_deref().unwrap_or(""),
+            req.plan_id,
+            req.amount_per_period
+        );
+        if let Some(r) = Self::replay(&s, &req.idempotency_key, &fp)? {
+            return Ok(r);
+        }
+        let subscription_ref = format!("sub_{}", s.subscriptions.len() + 1);
+        s.subscriptions.push(SandboxSubscription {
+            subscription_ref: subscription_ref.clone(),
+            subscription_id: req.subscription_id.clone(),
+            customer_ref: req.customer_ref.clone(),
+            plan_id: req.plan_id.clone(),
+            amount_per_period: req.amount_per_period,
+        });
+        let resp = approved(&subscription_ref);
+        Self::remember(&mut s, &req.idempotency_key, fp, &resp);
+        Ok(resp)
     }
 
     async fn health(&self) -> PortHealth {

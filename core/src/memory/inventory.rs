@@ -2,7 +2,10 @@
 
 use super::lock::lock;
 use crate::error::Result;
-use crate::inventory::reservation::{InventoryLedger, Reservation, ReserveRequest};
+use crate::inventory::adjustment::AuditEntry;
+use crate::inventory::reservation::{
+    AdjustmentBatch, AdjustmentBatchResult, InventoryLedger, Reservation, ReserveRequest,
+};
 use crate::inventory::stock::StockLevel;
 use crate::ports::{InventoryStore, PortHealth};
 use chrono::{DateTime, Utc};
@@ -82,6 +85,19 @@ impl InventoryStore for MemoryInventory {
 
     async fn sweep_expired(&self, now: DateTime<Utc>) -> Result<Vec<Reservation>> {
         lock(&self.ledger, "inventory")?.sweep_expired(now)
+    }
+
+    async fn apply_adjustments(&self, batch: AdjustmentBatch) -> Result<AdjustmentBatchResult> {
+        lock(&self.ledger, "inventory")?.apply_adjustments(&batch)
+    }
+
+    async fn audit_log(&self, sku: Option<&str>) -> Result<Vec<AuditEntry>> {
+        Ok(lock(&self.ledger, "inventory")?
+            .audit_log()
+            .iter()
+            .filter(|e| sku.is_none_or(|s| e.sku == s))
+            .cloned()
+            .collect())
     }
 
     async fn health(&self) -> PortHealth {

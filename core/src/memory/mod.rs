@@ -12,6 +12,7 @@ mod idempotency;
 mod inventory;
 mod lock;
 mod orders;
+mod subscriptions;
 mod time_and_ids;
 mod users;
 
@@ -21,12 +22,13 @@ pub use catalog::MemoryCatalog;
 pub use coupons::{normalize_code, MemoryCoupons};
 pub use events::CollectingSink;
 pub use gateway::{
-    SandboxCharge, SandboxGateway, TOKEN_APPROVE, TOKEN_DECLINE, TOKEN_INSUFFICIENT_FUNDS,
-    TOKEN_PROCESSING_ERROR, TOKEN_TIMEOUT,
+    SandboxCharge, SandboxCustomer, SandboxGateway, SandboxSubscription, TOKEN_APPROVE,
+    TOKEN_DECLINE, TOKEN_INSUFFICIENT_FUNDS, TOKEN_PROCESSING_ERROR, TOKEN_TIMEOUT,
 };
 pub use idempotency::MemoryIdempotency;
 pub use inventory::MemoryInventory;
 pub use orders::MemoryOrders;
+pub use subscriptions::MemorySubscriptions;
 pub use time_and_ids::{ManualClock, SeededRandom, SequentialIds};
 
 // access / identity / ratelimit
@@ -35,3 +37,7 @@ pub use rate_limit_store::MemoryRateLimitStore;
 mod token_store;
 pub use token_store::MemoryTokenStore;
 pub use users::MemoryUsers;
+
+// supply (purchase orders, shipments, reorder rules)
+mod supply;
+pub use supply::MemorySupply;

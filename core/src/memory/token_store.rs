@@ -128,6 +128,19 @@ impl TokenStore for MemoryTokenStore {
         Ok(())
     }
 
+    async fn check_one_time(
+        &self,
+        presented: &OneTimeToken,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<RedeemOutcome> {
+        let s = self.lock()?;
+        Ok(match s.one_time.get(&presented.selector) {
+            Some(r) => r.check(presented, purpose, now),
+            None => RedeemOutcome::Invalid,
+        })
+    }
+
     async fn redeem_one_time(
         &self,
         presented: &OneTimeToken,

@@ -2,7 +2,10 @@
 
 use super::health::PortHealth;
 use crate::error::Result;
-use crate::inventory::reservation::{Reservation, ReserveRequest};
+use crate::inventory::adjustment::AuditEntry;
+use crate::inventory::reservation::{
+    AdjustmentBatch, AdjustmentBatchResult, Reservation, ReserveRequest,
+};
 use crate::inventory::stock::StockLevel;
 use chrono::{DateTime, Utc};
 
@@ -31,6 +34,12 @@ pub trait InventoryStore: Send + Sync {
     async fn reservation(&self, reservation_id: &str) -> Result<Option<Reservation>>;
     /// Expires every active reservation past its expiry, each exactly once, and returns them.
     async fn sweep_expired(&self, now: DateTime<Utc>) -> Result<Vec<Reservation>>;
+    /// Applies a batch of audited adjustments all together or not at all, once per batch id
+    /// (the semantics of [`crate::inventory::reservation::InventoryLedger::apply_adjustments`]):
+    /// the levels and their audit entries are written in one transaction.
+    async fn apply_adjustments(&self, batch: AdjustmentBatch) -> Result<AdjustmentBatchResult>;
+    /// The audit log, oldest first; only one SKU's entries when `sku` is given.
+    async fn audit_log(&self, sku: Option<&str>) -> Result<Vec<AuditEntry>>;
     /// Health.
     async fn health(&self) -> PortHealth;
 }

@@ -9,7 +9,8 @@
 //! Every operation two requests can race on is one port call: reserve-if-available
 //! ([`InventoryStore::reserve`]), redeem-if-under-limit ([`CouponStore::redeem`]),
 //! begin-idempotent-request ([`IdempotencyStore::begin`]) and compare-and-set on an
-//! aggregate's version ([`OrderStore::compare_and_set`]). Every port reports `health()`.
+//! aggregate's version ([`OrderStore::compare_and_set`], with its outbox events in the same
+//! atomic call: [`OrderStore::compare_and_set_with_events`]). Every port reports `health()`.
 
 mod carts;
 mod catalog;
@@ -20,6 +21,7 @@ mod health;
 mod idempotency;
 mod inventory;
 mod orders;
+mod subscriptions;
 mod time_and_ids;
 mod users;
 
@@ -27,10 +29,18 @@ pub use carts::{CartStore, StoredCart};
 pub use catalog::{CatalogStore, PricingRules};
 pub use coupons::{CouponLimits, CouponRedemption, CouponStore, CouponUsage};
 pub use events::{EventSink, OutboxEvent};
-pub use gateway::{AuthorizeRequest, GatewayOutcome, GatewayResponse, PaymentGateway};
+pub use gateway::{
+    AuthorizeRequest, CreateCustomerRequest, CreateSubscriptionRequest, GatewayOutcome,
+    GatewayResponse, PaymentGateway,
+};
 pub use health::{HealthStatus, PortHealth};
 pub use idempotency::{IdempotencyBegin, IdempotencyStore};
 pub use inventory::InventoryStore;
 pub use orders::{OrderFilter, OrderStore};
+pub use subscriptions::SubscriptionStore;
 pub use time_and_ids::{Clock, IdGenerator, RandomSource};
 pub use users::{TokenRecord, UserRecord, UserStore};
+
+// supply (purchase orders, shipments, reorder rules)
+mod supply;
+pub use supply::{StoredPurchaseOrder, StoredShipment, SupplyStore};

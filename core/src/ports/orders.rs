@@ -1,5 +1,6 @@
 //! The order store port.
 
+use super::events::{EventSink, OutboxEvent};
 use super::health::PortHealth;
 use crate::error::Result;
 use crate::order::{Order, OrderStatus, PaymentStatus};
@@ -56,6 +57,28 @@ pub trait OrderStore: Send + Sync {
     /// Replaces the stored order if its version still equals `order.version`, storing it with
     /// `version + 1`; otherwise `CONFLICT` (someone else wrote first: reload and retry).
     async fn compare_and_set(&self, order: Order) -> Result<Order>;
+    /// [`OrderStore::compare_and_set`] and the outbox append of `events` as one atomic step:
+    /// either the order is stored with `version + 1` and every event is in the outbox, or
+    /// (`CONFLICT`, any error) neither. Publishing an event id twice stores it once.
+    ///
+    /// `outbox` is the engine's [`EventSink`]. A store that keeps its own outbox table
+    /// (the PostgreSQL and SQLite adapters) writes the events there in the same database
+    /// transaction and does not call `outbox`; pair such a store with the sink over the same
+    /// table (the adapters' port bundles do). The default writes the order, then publishes to
+    /// `outbox`: nothing is published when the write fails, which is all an in-memory store
+    /// needs (a crash loses the order and the outbox alike).
+    async fn compare_and_set_with_events(
+        &self,
+        order: Order,
+        events: Vec<OutboxEvent>,
+        outbox: &dyn EventSink,
+    ) -> Result<Order> {
+        let saved = self.compare_and_set(order).await?;
+        for event in events {
+            outbox.publish(event).await?;
+        }
+        Ok(saved)
+    }
     /// Orders passing `filter`, newest first, one page.
     async fn list(&self, filter: &OrderFilter, page: PageRequest) -> Result<Page<Order>>;
     /// The next value of the order-number sequence (1, 2, 3, ...; never repeats).

@@ -49,21 +49,34 @@ impl AtomicGcraCell {
         }
     }
 
-    /// Applies one GCRA step with a compare-and-swap loop.
+    /// Applies one GCRA step with a compare-and-swap loop. Only the new TAT is computed
+    /// between the load and the swap (a few additions); the outcome (remaining, reset, with
+    /// its division) is derived after a successful swap from the TAT it replaced, so the
+    /// contended window stays short.
     #[inline]
     pub fn apply(&self, now_ns: i64, params: GcraParams) -> GcraOutcome {
+        let interval = i64::try_from(params.emission_interval_ns).unwrap_or(i64::MAX);
+        let tolerance = params.tolerance_ns();
         let mut current = self.tat.load(Ordering::Acquire);
         loop {
-            let tat = (current != FRESH).then_some(current);
-            let (outcome, next) = gcra::apply(tat, now_ns, params);
-            let Some(next) = next else {
-                return outcome;
+            let base = if current != FRESH && current > now_ns {
+                current
+            } else {
+                now_ns
             };
+            let next = base.saturating_add(interval);
+            if next.saturating_sub(now_ns) > tolerance {
+                let tat = (current != FRESH).then_some(current);
+                return gcra::apply(tat, now_ns, params).0;
+            }
             match self
                 .tat
                 .compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) => return outcome,
+                Ok(_) => {
+                    let tat = (current != FRESH).then_some(current);
+                    return gcra::apply(tat, now_ns, params).0;
+                }
                 Err(actual) => current = actual,
             }
         }

@@ -83,6 +83,43 @@ fn one() -> i64 {
     1
 }
 
+/// The stored replenishment rule of one SKU at one location: a [`ReorderItem`] without the
+/// stock figures, which the engine's reorder run reads from the ports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReorderRule {
+    /// SKU.
+    pub sku: String,
+    /// Location (warehouse) id.
+    pub location: String,
+    /// The policy.
+    pub policy: ReorderPolicy,
+    /// Order multiple (pack size), ≥ 1.
+    #[serde(default = "one")]
+    pub order_multiple: i64,
+    /// The supplier this SKU is bought from.
+    pub supplier_id: String,
+    /// Cost price per unit, in the supplier's currency.
+    pub unit_cost: Money,
+}
+
+impl ReorderRule {
+    /// The rule with its current stock figures, ready for [`reorder_run`].
+    pub fn item(&self, on_hand: i64, reserved: i64, on_order: i64) -> ReorderItem {
+        ReorderItem {
+            sku: self.sku.clone(),
+            location: self.location.clone(),
+            on_hand,
+            reserved,
+            on_order,
+            policy: self.policy.clone(),
+            order_multiple: self.order_multiple,
+            supplier_id: self.supplier_id.clone(),
+            unit_cost: self.unit_cost,
+        }
+    }
+}
+
 /// Input of [`reorder_run`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -1,0 +1,1073 @@
+//! The conformance cases. Each takes a fresh [`Subject`] and panics (assert) on a deviation.
+
+use crate::Subject;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use futures::future::join_all;
+use kassa::catalog::Product;
+use kassa::engine::{CheckoutRequest, Engine, EngineConfig, Principal};
+use kassa::inventory::reservation::{ReservationStatus, ReserveRequest};
+use kassa::inventory::stock::Demand;
+use kassa::memory::TOKEN_APPROVE;
+use kassa::money::Currency;
+use kassa::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals};
+use kassa::page::PageRequest;
+use kassa::ports::{
+    CouponLimits, HealthStatus, IdempotencyBegin, OrderFilter, OutboxEvent, PricingRules,
+    StoredCart, TokenRecord, UserRecord,
+};
+use kassa::{ErrorCode, Money};
+use serde_json::json;
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap()
+}
+
+fn usd(s: &str) -> Money {
+    Money::parse(s, "USD").unwrap()
+}
+
+/// A product with one variant `sku` at `price` USD.
+pub fn product(id: &str, sku: &str, price: &str) -> Product {
+    serde_json::from_value(json!({
+        "id": id,
+        "name": format!("Product {id}"),
+        "slug": format!("product-{id}"),
+        "createdAt": "2026-01-01T00:00:00Z",
+        "variants": [{"sku": sku, "prices": [{"amount": {"amount": price, "currency": "USD"}}]}]
+    }))
+    .unwrap()
+}
+
+/// A one-line order `id` / `number` for `customer`, created at `at`.
+pub fn order(id: &str, number: &str, customer: &str, at: DateTime<Utc>) -> Order {
+    Order::create(
+        NewOrder {
+            id: id.into(),
+            number: number.into(),
+            customer_id: customer.into(),
+            cart_id: None,
+            lines: vec![NewOrderLine {
+                line_id: "l1".into(),
+                sku: "SKU-A".into(),
+                product_id: "p-a".into(),
+                name: "A".into(),
+                variant: String::new(),
+                quantity: 2,
+                unit_price: usd("10.00"),
+                discount: usd("0.00"),
+                tax: usd("0.00"),
+                total: usd("20.00"),
+            }],
+            totals: OrderTotals {
+                subtotal: usd("20.00"),
+                discount: usd("0.00"),
+                tax: usd("0.00"),
+                shipping: usd("0.00"),
+                total: usd("20.00"),
+            },
+            coupon_codes: vec![],
+            reservation_id: None,
+        },
+        at,
+    )
+    .unwrap()
+}
+
+fn event(id: &str, aggregate: &str) -> OutboxEvent {
+    OutboxEvent {
+        id: id.into(),
+        event_type: "order_status_changed".into(),
+        schema_version: 1,
+        aggregate_id: aggregate.into(),
+        occurred_at: t0(),
+        payload: json!({"orderId": aggregate}).to_string(),
+    }
+}
+
+fn reserve_req(id: &str, items: &[(&str, u64)], expires: DateTime<Utc>) -> ReserveRequest {
+    ReserveRequest {
+        reservation_id: id.into(),
+        reference: format!("order-of-{id}"),
+        items: items
+            .iter()
+            .map(|(sku, q)| Demand {
+                sku: (*sku).into(),
+                quantity: *q,
+            })
+            .collect(),
+        expires_at: expires,
+    }
+}
+
+/// Carts: new at version 0, compare-and-set on every save, delete.
+pub async fn carts_compare_and_set(s: &Subject) {
+    let carts = &s.ports.carts;
+    let cart = StoredCart {
+        id: "cart-1".into(),
+        owner_id: "c1".into(),
+        cart: serde_json::from_value(json!({"currency": "USD", "lines": []})).unwrap(),
+        version: 0,
+        updated_at: t0(),
+    };
+    assert!(carts.get("cart-1").await.unwrap().is_none());
+    let v1 = carts.save(cart.clone()).await.unwrap();
+    assert_eq!(v1.version, 1);
+    let again = carts.save(cart.clone()).await.unwrap_err();
+    assert_eq!(
+        again.code,
+        ErrorCode::Conflict,
+        "a second new cart with the same id"
+    );
+    let v2 = carts.save(v1.clone()).await.unwrap();
+    assert_eq!(v2.version, 2);
+    let stale = carts.save(v1).await.unwrap_err();
+    assert_eq!(stale.code, ErrorCode::Conflict);
+    let got = carts.get("cart-1").await.unwrap().unwrap();
+    assert_eq!(got, v2);
+    let empty_id = carts
+        .save(StoredCart {
+            id: " ".into(),
+            ..cart
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(empty_id.code, ErrorCode::ValidationError);
+    assert!(carts.delete("cart-1").await.unwrap());
+    assert!(!carts.delete("cart-1").await.unwrap());
+    assert!(carts.get("cart-1").await.unwrap().is_none());
+}
+
+/// Catalog: products are validated, unique, replaced by id; rules round-trip.
+pub async fn catalog_products_and_rules(s: &Subject) {
+    let c = &s.ports.catalog;
+    let before = c.catalog().await.unwrap().products().len();
+    c.create_product(product("p-a", "SKU-A", "10.00"))
+        .await
+        .unwrap();
+    let dup = c
+        .create_product(product("p-a", "SKU-Z", "1.00"))
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code, ErrorCode::Conflict);
+    let taken_sku = c
+        .create_product(product("p-b", "SKU-A", "1.00"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            taken_sku.code,
+            ErrorCode::Conflict | ErrorCode::ValidationError
+        ),
+        "{taken_sku:?}"
+    );
+    let unknown = c
+        .update_product(product("p-x", "SKU-X", "1.00"))
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::NotFound);
+    let mut changed = product("p-a", "SKU-A", "12.50");
+    changed.name = "Renamed".into();
+    c.update_product(changed).await.unwrap();
+    let cat = c.catalog().await.unwrap();
+    assert_eq!(cat.products().len(), before + 1);
+    assert!(cat.products().iter().any(|p| p.name == "Renamed"));
+    let rules: PricingRules = serde_json::from_value(json!({
+        "promotions": [{
+            "id": "promo-save10",
+            "conditions": {"couponRequired": true},
+            "target": {"type": "order"},
+            "action": {"type": "percent_off", "percent": "10"}
+        }],
+        "coupons": [{"code": "SAVE10", "promotionId": "promo-save10", "usageLimit": 3}]
+    }))
+    .unwrap();
+    c.set_pricing_rules(rules.clone()).await.unwrap();
+    assert_eq!(c.pricing_rules().await.unwrap(), rules);
+}
+
+/// Orders: insert at version 0 only, unique id and number, lookups, filtered newest-first
+/// pages.
+pub async fn orders_insert_get_and_list(s: &Subject) {
+    let o = &s.ports.orders;
+    let mut bad = order("o-0", "N-0", "c1", t0());
+    bad.version = 3;
+    assert_eq!(
+        o.insert(bad).await.unwrap_err().code,
+        ErrorCode::ValidationError
+    );
+    for i in 1..=5 {
+        let customer = if i % 2 == 0 { "c2" } else { "c1" };
+        let stored = o
+            .insert(order(
+                &format!("o-{i}"),
+                &format!("N-{i}"),
+                customer,
+                t0() + Duration::minutes(i),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(stored.version, 1);
+    }
+    let dup_id = o
+        .insert(order("o-1", "N-99", "c1", t0()))
+        .await
+        .unwrap_err();
+    assert_eq!(dup_id.code, ErrorCode::Conflict);
+    let dup_number = o
+        .insert(order("o-99", "N-1", "c1", t0()))
+        .await
+        .unwrap_err();
+    assert_eq!(dup_number.code, ErrorCode::Conflict);
+    assert!(
+        o.get("o-99").await.unwrap().is_none(),
+        "nothing half-stored"
+    );
+    let got = o.get("o-3").await.unwrap().unwrap();
+    assert_eq!(got.number, "N-3");
+    assert_eq!(got.version, 1);
+    assert_eq!(o.get_by_number("N-4").await.unwrap().unwrap().id, "o-4");
+    assert!(o.get_by_number("N-404").await.unwrap().is_none());
+    let all = o
+        .list(
+            &OrderFilter::default(),
+            PageRequest {
+                page: 1,
+                page_size: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.pagination.total, 5);
+    let ids: Vec<_> = all.items.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(ids, ["o-5", "o-4"], "newest first");
+    let page3 = o
+        .list(
+            &OrderFilter::default(),
+            PageRequest {
+                page: 3,
+                page_size: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page3.items.len(), 1);
+    assert_eq!(page3.items[0].id, "o-1");
+    let c1 = OrderFilter {
+        customer_id: Some("c1".into()),
+        status: Some(OrderStatus::Pending),
+        from: Some(t0() + Duration::minutes(2)),
+        ..OrderFilter::default()
+    };
+    let page = o
+        .list(
+            &c1,
+            PageRequest {
+                page: 1,
+                page_size: 10,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = page.items.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(ids, ["o-5", "o-3"]);
+    let none = OrderFilter {
+        status: Some(OrderStatus::Confirmed),
+        ..OrderFilter::default()
+    };
+    assert_eq!(
+        o.list(
+            &none,
+            PageRequest {
+                page: 1,
+                page_size: 10
+            }
+        )
+        .await
+        .unwrap()
+        .pagination
+        .total,
+        0
+    );
+    let too_big = o
+        .list(
+            &OrderFilter::default(),
+            PageRequest {
+                page: 1,
+                page_size: 100_000,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(too_big.code, ErrorCode::ValidationError);
+}
+
+/// Orders: compare-and-set bumps the version; a stale write is `CONFLICT` naming the stored
+/// version; the number never changes; unknown orders are `NOT_FOUND`.
+pub async fn orders_compare_and_set(s: &Subject) {
+    let o = &s.ports.orders;
+    let v1 = o.insert(order("o-1", "N-1", "c1", t0())).await.unwrap();
+    let mut change = v1.clone();
+    change.customer_id = "c9".into();
+    let v2 = o.compare_and_set(change).await.unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(o.get("o-1").await.unwrap().unwrap(), v2);
+    let stale = o.compare_and_set(v1.clone()).await.unwrap_err();
+    assert_eq!(stale.code, ErrorCode::Conflict);
+    assert_eq!(stale.meta.get("storedVersion"), Some(&json!(2)));
+    let mut renumbered = v2.clone();
+    renumbered.number = "N-2".into();
+    assert_eq!(
+        o.compare_and_set(renumbered).await.unwrap_err().code,
+        ErrorCode::ValidationError
+    );
+    let mut ghost = v2.clone();
+    ghost.id = "o-404".into();
+    assert_eq!(
+        o.compare_and_set(ghost).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    // Concurrent writers from the same version: exactly one wins.
+    let writes = (0..8).map(|i| {
+        let mut c = v2.clone();
+        c.customer_id = format!("w{i}");
+        o.compare_and_set(c)
+    });
+    let results = join_all(writes).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    assert_eq!(o.get("o-1").await.unwrap().unwrap().version, 3);
+}
+
+/// The order write and its outbox events are one atomic step: a stale write stores no
+/// event, a successful one stores every event once.
+pub async fn orders_events_are_atomic_with_the_write(s: &Subject) {
+    let o = &s.ports.orders;
+    let sink = s.ports.events.as_ref();
+    let v1 = o.insert(order("o-1", "N-1", "c1", t0())).await.unwrap();
+    let v2 = o
+        .compare_and_set_with_events(
+            v1.clone(),
+            vec![event("o-1:a", "o-1"), event("o-1:b", "o-1")],
+            sink,
+        )
+        .await
+        .unwrap();
+    assert_eq!(v2.version, 2);
+    let stale = o
+        .compare_and_set_with_events(v1.clone(), vec![event("o-1:c", "o-1")], sink)
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code, ErrorCode::Conflict);
+    assert!(stale.meta.contains_key("storedVersion"));
+    // A duplicate event id (a retried write) is stored once.
+    o.compare_and_set_with_events(v2, vec![event("o-1:b", "o-1")], sink)
+        .await
+        .unwrap();
+    let ids: Vec<String> = s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.aggregate_id == "o-1")
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(
+        ids,
+        ["o-1:a", "o-1:b"],
+        "in order, once, nothing from the stale write"
+    );
+    let stored = o.get("o-1").await.unwrap().unwrap();
+    assert_eq!(stored.version, 3);
+}
+
+/// Order numbers: strictly fresh values, even when drawn concurrently.
+pub async fn order_numbers_never_repeat(s: &Subject) {
+    let o = &s.ports.orders;
+    let first = o.next_number().await.unwrap();
+    assert!(first >= 1);
+    let many = join_all((0..20).map(|_| o.next_number())).await;
+    let mut seen: Vec<u64> = many.into_iter().map(|r| r.unwrap()).collect();
+    seen.sort_unstable();
+    seen.dedup();
+    assert_eq!(seen.len(), 20);
+    assert!(seen.iter().all(|n| *n > first));
+}
+
+/// Stock levels: set, adjust, validation, listing order.
+pub async fn inventory_levels(s: &Subject) {
+    let inv = &s.ports.inventory;
+    assert!(inv.stock("SKU-A").await.unwrap().is_empty());
+    inv.set_on_hand("SKU-A", "w2", 4).await.unwrap();
+    let l = inv.set_on_hand("SKU-A", "w1", 5).await.unwrap();
+    assert_eq!((l.on_hand, l.reserved), (5, 0));
+    inv.set_on_hand("SKU-B", "w1", 1).await.unwrap();
+    let l = inv.adjust("SKU-A", "w1", -2).await.unwrap();
+    assert_eq!(l.on_hand, 3);
+    let l = inv.adjust("SKU-C", "w1", 7).await.unwrap();
+    assert_eq!(l.on_hand, 7, "adjusting a new level starts from 0");
+    assert_eq!(
+        inv.adjust("SKU-A", "w1", -4).await.unwrap_err().code,
+        ErrorCode::ValidationError
+    );
+    assert_eq!(
+        inv.set_on_hand("", "w1", 1).await.unwrap_err().code,
+        ErrorCode::ValidationError
+    );
+    let a: Vec<_> = inv
+        .stock("SKU-A")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.location_id, l.on_hand))
+        .collect();
+    assert_eq!(a, [("w1".to_string(), 3), ("w2".to_string(), 4)]);
+    assert_eq!(inv.all_stock().await.unwrap().len(), 4);
+}
+
+/// Audited adjustments: a batch applies all or nothing, once per batch id (a replay gives
+/// the same audit entries and changes nothing), another batch under a used id is
+/// `CONFLICT`, and the audit log keeps every entry in order.
+pub async fn inventory_adjustment_batches(s: &Subject) {
+    use kassa::inventory::adjustment::Adjustment;
+    use kassa::inventory::reservation::AdjustmentBatch;
+    let inv = &s.ports.inventory;
+    inv.set_on_hand("SKU-A", "w1", 10).await.unwrap();
+    let adj = |sku: &str, change: serde_json::Value| -> Adjustment {
+        serde_json::from_value(serde_json::json!({
+            "sku": sku, "location": "w1", "change": change,
+            "reason": "count_correction", "actor": "admin-1"
+        }))
+        .unwrap()
+    };
+    let at = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00Z")
+        .unwrap()
+        .to_utc();
+    let batch = AdjustmentBatch {
+        id: "b1".into(),
+        adjustments: vec![
+            adj(
+                "SKU-A",
+                serde_json::json!({"mode": "delta", "quantity": -3}),
+            ),
+            adj("SKU-B", serde_json::json!({"mode": "set", "quantity": 4})),
+        ],
+        at,
+    };
+    let first = inv.apply_adjustments(batch.clone()).await.unwrap();
+    assert!(!first.replayed);
+    assert_eq!(first.audit.len(), 2);
+    assert_eq!(inv.stock("SKU-A").await.unwrap()[0].on_hand, 7);
+    assert_eq!(inv.stock("SKU-B").await.unwrap()[0].on_hand, 4);
+    let again = inv.apply_adjustments(batch.clone()).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.audit, first.audit);
+    assert_eq!(
+        inv.stock("SKU-A").await.unwrap()[0].on_hand,
+        7,
+        "a replay changes nothing"
+    );
+    let mut other = batch.clone();
+    other.adjustments.truncate(1);
+    assert_eq!(
+        inv.apply_adjustments(other).await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    // All or nothing: the second adjustment fails, the first is not applied either.
+    let bad = AdjustmentBatch {
+        id: "b2".into(),
+        adjustments: vec![
+            adj("SKU-A", serde_json::json!({"mode": "delta", "quantity": 1})),
+            adj(
+                "SKU-B",
+                serde_json::json!({"mode": "delta", "quantity": -9}),
+            ),
+        ],
+        at,
+    };
+    let e = inv.apply_adjustments(bad).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::ValidationError, "{e:?}");
+    assert_eq!(inv.stock("SKU-A").await.unwrap()[0].on_hand, 7);
+    let log = inv.audit_log(None).await.unwrap();
+    assert_eq!(log, first.audit);
+    assert_eq!(inv.audit_log(Some("SKU-B")).await.unwrap().len(), 1);
+}
+
+/// Reservations: taken in location order, commit / release / restock idempotent, wrong
+/// transitions `CONFLICT`, duplicate ids `CONFLICT`, on hand not below reserved.
+pub async fn inventory_reservation_lifecycle(s: &Subject) {
+    let inv = &s.ports.inventory;
+    let later = t0() + Duration::minutes(15);
+    inv.set_on_hand("SKU-A", "w1", 2).await.unwrap();
+    inv.set_on_hand("SKU-A", "w2", 5).await.unwrap();
+    let r = inv
+        .reserve(reserve_req("r1", &[("SKU-A", 4)], later), t0())
+        .await
+        .unwrap();
+    assert_eq!(r.status, ReservationStatus::Active);
+    let alloc: Vec<_> = r
+        .allocations
+        .iter()
+        .map(|a| (a.location_id.as_str(), a.quantity))
+        .collect();
+    assert_eq!(alloc, [("w1", 2), ("w2", 2)]);
+    assert_eq!(inv.reservation("r1").await.unwrap().unwrap(), r);
+    let dup = inv
+        .reserve(reserve_req("r1", &[("SKU-A", 1)], later), t0())
+        .await
+        .unwrap_err();
+    assert_eq!(dup.code, ErrorCode::Conflict);
+    let below = inv.set_on_hand("SKU-A", "w2", 1).await.unwrap_err();
+    assert_eq!(below.code, ErrorCode::ValidationError);
+    let c = inv.commit("r1", t0()).await.unwrap();
+    assert_eq!(c.status, ReservationStatus::Committed);
+    assert_eq!(
+        inv.commit("r1", t0()).await.unwrap().status,
+        ReservationStatus::Committed
+    );
+    assert_eq!(
+        inv.release("r1").await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    let levels = inv.stock("SKU-A").await.unwrap();
+    let on_hand: u64 = levels.iter().map(|l| l.on_hand).sum();
+    let reserved: u64 = levels.iter().map(|l| l.reserved).sum();
+    assert_eq!((on_hand, reserved), (3, 0));
+    assert_eq!(
+        inv.restock("r1").await.unwrap().status,
+        ReservationStatus::Restocked
+    );
+    assert_eq!(
+        inv.restock("r1").await.unwrap().status,
+        ReservationStatus::Restocked
+    );
+    let on_hand: u64 = inv
+        .stock("SKU-A")
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.on_hand)
+        .sum();
+    assert_eq!(on_hand, 7);
+    inv.reserve(reserve_req("r2", &[("SKU-A", 3)], later), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        inv.release("r2").await.unwrap().status,
+        ReservationStatus::Released
+    );
+    assert_eq!(
+        inv.release("r2").await.unwrap().status,
+        ReservationStatus::Released
+    );
+    assert_eq!(
+        inv.commit("r2", t0()).await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    let reserved: u64 = inv
+        .stock("SKU-A")
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.reserved)
+        .sum();
+    assert_eq!(reserved, 0);
+    assert_eq!(
+        inv.commit("r404", t0()).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+    let past = inv
+        .reserve(reserve_req("r3", &[("SKU-A", 1)], t0()), t0())
+        .await
+        .unwrap_err();
+    assert_eq!(past.code, ErrorCode::ValidationError);
+}
+
+/// A cart's reservation takes every SKU or none; a shortage is `OUT_OF_STOCK` naming it.
+pub async fn inventory_reserve_is_all_or_nothing(s: &Subject) {
+    let inv = &s.ports.inventory;
+    let later = t0() + Duration::minutes(15);
+    inv.set_on_hand("SKU-A", "w1", 5).await.unwrap();
+    inv.set_on_hand("SKU-B", "w1", 1).await.unwrap();
+    let short = inv
+        .reserve(
+            reserve_req("r1", &[("SKU-A", 2), ("SKU-B", 2)], later),
+            t0(),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(short.code, ErrorCode::OutOfStock);
+    assert_eq!(short.meta.get("sku"), Some(&json!("SKU-B")));
+    assert_eq!(short.meta.get("available"), Some(&json!(1)));
+    for l in inv.all_stock().await.unwrap() {
+        assert_eq!(l.reserved, 0, "nothing reserved after a failed cart: {l:?}");
+    }
+    assert!(inv.reservation("r1").await.unwrap().is_none());
+    let unknown = inv
+        .reserve(reserve_req("r2", &[("SKU-NONE", 1)], later), t0())
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code, ErrorCode::OutOfStock);
+    inv.reserve(
+        reserve_req("r3", &[("SKU-A", 5), ("SKU-B", 1)], later),
+        t0(),
+    )
+    .await
+    .unwrap();
+    for l in inv.all_stock().await.unwrap() {
+        assert_eq!(l.reserved, l.on_hand);
+    }
+}
+
+/// Many concurrent reservations for S units: exactly S succeed, the rest are
+/// `OUT_OF_STOCK`, and reserved never passes on hand.
+pub async fn inventory_concurrent_reserves_never_oversell(s: &Subject) {
+    let inv = &s.ports.inventory;
+    let later = t0() + Duration::minutes(15);
+    inv.set_on_hand("SKU-A", "w1", 6).await.unwrap();
+    inv.set_on_hand("SKU-A", "w2", 4).await.unwrap();
+    let tries =
+        (0..30).map(|i| inv.reserve(reserve_req(&format!("r{i}"), &[("SKU-A", 1)], later), t0()));
+    let results = join_all(tries).await;
+    let ok = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(ok, 10);
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(r.code, ErrorCode::OutOfStock, "{r:?}");
+    }
+    let reserved: u64 = inv
+        .stock("SKU-A")
+        .await
+        .unwrap()
+        .iter()
+        .map(|l| l.reserved)
+        .sum();
+    assert_eq!(reserved, 10);
+}
+
+/// Expired reservations: commit after expiry is `CONFLICT` and gives the units back; a sweep
+/// expires each active one exactly once.
+pub async fn inventory_expiry_and_sweep(s: &Subject) {
+    let inv = &s.ports.inventory;
+    inv.set_on_hand("SKU-A", "w1", 10).await.unwrap();
+    let soon = t0() + Duration::minutes(1);
+    let later = t0() + Duration::hours(2);
+    inv.reserve(reserve_req("r1", &[("SKU-A", 2)], soon), t0())
+        .await
+        .unwrap();
+    inv.reserve(reserve_req("r2", &[("SKU-A", 3)], soon), t0())
+        .await
+        .unwrap();
+    inv.reserve(reserve_req("r3", &[("SKU-A", 1)], later), t0())
+        .await
+        .unwrap();
+    let late = inv
+        .commit("r1", t0() + Duration::minutes(5))
+        .await
+        .unwrap_err();
+    assert_eq!(late.code, ErrorCode::Conflict);
+    assert_eq!(
+        inv.reservation("r1").await.unwrap().unwrap().status,
+        ReservationStatus::Expired
+    );
+    let swept = inv
+        .sweep_expired(t0() + Duration::minutes(5))
+        .await
+        .unwrap();
+    let ids: Vec<_> = swept.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, ["r2"]);
+    assert!(inv
+        .sweep_expired(t0() + Duration::minutes(5))
+        .await
+        .unwrap()
+        .is_empty());
+    let l = &inv.stock("SKU-A").await.unwrap()[0];
+    assert_eq!((l.on_hand, l.reserved), (10, 1));
+    assert_eq!(
+        inv.release("r2").await.unwrap().status,
+        ReservationStatus::Expired
+    );
+}
+
+/// Coupons: overall and per-customer limits, idempotent per reference, undo, usage order.
+pub async fn coupons_limits_and_undo(s: &Subject) {
+    let c = &s.ports.coupons;
+    assert!(c.usage("save10").await.unwrap().is_none());
+    let limits = CouponLimits {
+        overall: Some(3),
+        per_customer: Some(2),
+    };
+    c.redeem(" save10 ", "o-1", "c1", limits).await.unwrap();
+    let u = c.redeem("SAVE10", "o-1", "c1", limits).await.unwrap();
+    assert_eq!(u.times_used(), 1, "same reference twice is one redemption");
+    c.redeem("SAVE10", "o-2", "c1", limits).await.unwrap();
+    let per = c.redeem("SAVE10", "o-3", "c1", limits).await.unwrap_err();
+    assert_eq!(per.code, ErrorCode::Conflict);
+    assert_eq!(per.meta.get("limit"), Some(&json!(2)));
+    c.redeem("SAVE10", "o-4", "c2", limits).await.unwrap();
+    let overall = c.redeem("SAVE10", "o-5", "c3", limits).await.unwrap_err();
+    assert_eq!(overall.code, ErrorCode::Conflict);
+    assert_eq!(overall.meta.get("code"), Some(&json!("SAVE10")));
+    let u = c.usage("save10").await.unwrap().unwrap();
+    assert_eq!(u.code, "SAVE10");
+    let refs: Vec<_> = u.redemptions.iter().map(|r| r.reference.as_str()).collect();
+    assert_eq!(refs, ["o-1", "o-2", "o-4"]);
+    assert_eq!(u.times_used_by("c1"), 2);
+    assert!(c.undo("SAVE10", "o-2").await.unwrap());
+    assert!(!c.undo("SAVE10", "o-2").await.unwrap());
+    assert!(!c.undo("OTHER", "o-2").await.unwrap());
+    c.redeem("SAVE10", "o-5", "c3", limits).await.unwrap();
+    assert_eq!(c.usage("SAVE10").await.unwrap().unwrap().times_used(), 3);
+    assert_eq!(
+        c.redeem("  ", "o-9", "c1", limits).await.unwrap_err().code,
+        ErrorCode::ValidationError
+    );
+}
+
+/// Concurrent redemptions of a coupon with limit L: exactly L succeed.
+pub async fn coupons_concurrent_redemptions_respect_the_limit(s: &Subject) {
+    let c = &s.ports.coupons;
+    let limits = CouponLimits {
+        overall: Some(5),
+        per_customer: None,
+    };
+    let names: Vec<(String, String)> = (0..20)
+        .map(|i| (format!("o-{i}"), format!("c{i}")))
+        .collect();
+    let tries = names
+        .iter()
+        .map(|(reference, customer)| c.redeem("RUSH", reference, customer, limits));
+    let results = join_all(tries).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 5);
+    assert_eq!(c.usage("RUSH").await.unwrap().unwrap().times_used(), 5);
+}
+
+fn user(id: &str, email: &str) -> UserRecord {
+    UserRecord {
+        id: id.into(),
+        email: email.into(),
+        name: format!("User {id}"),
+        roles: vec!["customer".into()],
+        password_hash: None,
+        email_verified: false,
+        created_at: t0(),
+        version: 0,
+    }
+}
+
+/// Users: unique id and (case-insensitive) email, compare-and-set updates.
+pub async fn users_unique_email_and_versions(s: &Subject) {
+    let u = &s.ports.users;
+    let v1 = u.insert_user(user("u1", " Ada@Example.com")).await.unwrap();
+    assert_eq!((v1.version, v1.email.as_str()), (1, "ada@example.com"));
+    assert_eq!(
+        u.insert_user(user("u1", "x@example.com"))
+            .await
+            .unwrap_err()
+            .code,
+        ErrorCode::Conflict
+    );
+    let taken = u
+        .insert_user(user("u2", "ADA@example.com"))
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code, ErrorCode::Conflict);
+    assert!(u.get_user("u2").await.unwrap().is_none());
+    assert_eq!(
+        u.find_by_email("ada@EXAMPLE.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "u1"
+    );
+    u.insert_user(user("u2", "bob@example.com")).await.unwrap();
+    let mut change = v1.clone();
+    change.name = "Ada L.".into();
+    change.email_verified = true;
+    let v2 = u.update_user(change).await.unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(u.get_user("u1").await.unwrap().unwrap(), v2);
+    assert_eq!(
+        u.update_user(v1.clone()).await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    let mut steal = v2.clone();
+    steal.email = "Bob@example.com".into();
+    assert_eq!(
+        u.update_user(steal).await.unwrap_err().code,
+        ErrorCode::Conflict
+    );
+    let mut moved = v2.clone();
+    moved.email = "ada@new.example".into();
+    u.update_user(moved).await.unwrap();
+    assert!(u.find_by_email("ada@example.com").await.unwrap().is_none());
+    assert_eq!(
+        u.find_by_email("ada@new.example")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "u1"
+    );
+    let mut ghost = user("u404", "g@example.com");
+    ghost.version = 1;
+    assert_eq!(
+        u.update_user(ghost).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+}
+
+fn token(hash: &str, purpose: &str, family: Option<&str>, expires: DateTime<Utc>) -> TokenRecord {
+    TokenRecord {
+        token_hash: hash.into(),
+        user_id: "u1".into(),
+        purpose: purpose.into(),
+        family: family.map(Into::into),
+        expires_at: expires,
+        consumed_at: None,
+    }
+}
+
+/// Tokens: consumed at most once (even concurrently), never with the wrong purpose or after
+/// expiry; revocation by family or all.
+pub async fn tokens_consume_once_and_revoke(s: &Subject) {
+    let u = &s.ports.users;
+    let exp = t0() + Duration::hours(1);
+    u.store_token(token("h1", "verify_email", None, exp))
+        .await
+        .unwrap();
+    assert!(u
+        .consume_token("h1", "refresh", t0())
+        .await
+        .unwrap()
+        .is_none());
+    assert!(u
+        .consume_token("h1", "verify_email", exp + Duration::seconds(1))
+        .await
+        .unwrap()
+        .is_none());
+    let tries = (0..6).map(|_| u.consume_token("h1", "verify_email", t0()));
+    let results = join_all(tries).await;
+    let won: Vec<_> = results.into_iter().filter_map(|r| r.unwrap()).collect();
+    assert_eq!(won.len(), 1, "consumed exactly once");
+    assert_eq!(won[0].consumed_at, None, "returned as it was");
+    let stored = u.get_token("h1").await.unwrap().unwrap();
+    assert_eq!(stored.consumed_at, Some(t0()));
+    assert!(u.get_token("h404").await.unwrap().is_none());
+    u.store_token(token("r1", "refresh", Some("f1"), exp))
+        .await
+        .unwrap();
+    u.store_token(token("r2", "refresh", Some("f1"), exp))
+        .await
+        .unwrap();
+    u.store_token(token("r3", "refresh", Some("f2"), exp))
+        .await
+        .unwrap();
+    assert_eq!(u.revoke_tokens("u1", Some("f1"), t0()).await.unwrap(), 2);
+    assert_eq!(u.revoke_tokens("u1", Some("f1"), t0()).await.unwrap(), 0);
+    assert_eq!(u.revoke_tokens("u1", None, t0()).await.unwrap(), 1);
+    assert!(u
+        .consume_token("r3", "refresh", t0())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// Idempotency: claim, in progress, key reuse, completion, abandon, stale takeover.
+pub async fn idempotency_claims(s: &Subject) {
+    let i = &s.ports.idempotency;
+    assert_eq!(
+        i.begin("c1", "", "h", t0()).await.unwrap_err().code,
+        ErrorCode::ValidationError
+    );
+    assert_eq!(
+        i.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::Started
+    );
+    assert_eq!(
+        i.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::InProgress
+    );
+    assert_eq!(
+        i.begin("c1", "k1", "h2", t0()).await.unwrap(),
+        IdempotencyBegin::KeyReused
+    );
+    assert_eq!(
+        i.begin("c2", "k1", "h2", t0()).await.unwrap(),
+        IdempotencyBegin::Started,
+        "keys are scoped"
+    );
+    i.complete("c1", "k1", json!({"orderId": "o-1"}))
+        .await
+        .unwrap();
+    assert_eq!(
+        i.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::Completed {
+            response: json!({"orderId": "o-1"})
+        }
+    );
+    i.abandon("c1", "k1").await.unwrap();
+    assert!(
+        matches!(
+            i.begin("c1", "k1", "h1", t0()).await.unwrap(),
+            IdempotencyBegin::Completed { .. }
+        ),
+        "a completed key is never abandoned"
+    );
+    i.abandon("c2", "k1").await.unwrap();
+    assert_eq!(
+        i.begin("c2", "k1", "h3", t0()).await.unwrap(),
+        IdempotencyBegin::Started,
+        "an abandoned key is free again"
+    );
+    assert_eq!(
+        i.begin("c2", "k1", "h3", t0() + Duration::seconds(10))
+            .await
+            .unwrap(),
+        IdempotencyBegin::InProgress
+    );
+    assert_eq!(
+        i.begin("c2", "k1", "h3", t0() + Duration::minutes(5))
+            .await
+            .unwrap(),
+        IdempotencyBegin::Started,
+        "a stale claim is taken over"
+    );
+    assert_eq!(
+        i.complete("c9", "k9", json!(1)).await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
+}
+
+/// Many concurrent claims of one key: exactly one starts.
+pub async fn idempotency_concurrent_begin_has_one_winner(s: &Subject) {
+    let i = &s.ports.idempotency;
+    let tries = (0..10).map(|_| i.begin("c1", "same", "h", t0()));
+    let results = join_all(tries).await;
+    let started = results
+        .iter()
+        .filter(|r| matches!(r, Ok(IdempotencyBegin::Started)))
+        .count();
+    assert_eq!(started, 1);
+    assert!(results.iter().all(|r| matches!(
+        r,
+        Ok(IdempotencyBegin::Started | IdempotencyBegin::InProgress)
+    )));
+}
+
+/// The sink stores an event id once.
+pub async fn events_publish_is_idempotent(s: &Subject) {
+    s.ports.events.publish(event("e-1", "agg-1")).await.unwrap();
+    s.ports.events.publish(event("e-1", "agg-1")).await.unwrap();
+    s.ports.events.publish(event("e-2", "agg-1")).await.unwrap();
+    let ids: Vec<_> = s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.aggregate_id == "agg-1")
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, ["e-1", "e-2"]);
+}
+
+/// Every storage port is up.
+pub async fn every_port_reports_health(s: &Subject) {
+    let p = &s.ports;
+    for h in [
+        p.catalog.health().await,
+        p.carts.health().await,
+        p.orders.health().await,
+        p.inventory.health().await,
+        p.coupons.health().await,
+        p.users.health().await,
+        p.idempotency.health().await,
+        p.events.health().await,
+    ] {
+        assert_eq!(
+            h.status,
+            HealthStatus::Up,
+            "{} on {}: {h:?}",
+            h.port,
+            s.name
+        );
+    }
+}
+
+/// The engine over these ports: a checkout with a coupon confirms the order, commits the
+/// stock, redeems the coupon, and its `order_placed` event is in the outbox; an idempotent
+/// retry gives the same order.
+pub async fn engine_checkout_end_to_end(s: &Subject) {
+    let p = &s.ports;
+    p.catalog
+        .create_product(product("p-a", "SKU-A", "10.00"))
+        .await
+        .unwrap();
+    p.catalog
+        .set_pricing_rules(
+            serde_json::from_value(json!({
+                "promotions": [{
+                    "id": "promo-save10",
+                    "conditions": {"couponRequired": true},
+                    "target": {"type": "order"},
+                    "action": {"type": "percent_off", "percent": "10"}
+                }],
+                "coupons": [{"code": "SAVE10", "promotionId": "promo-save10", "usageLimit": 5}]
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    p.inventory.set_on_hand("SKU-A", "main", 5).await.unwrap();
+    let engine = Engine::new(p.clone(), EngineConfig::default()).unwrap();
+    let alice = Principal::customer("alice");
+    let cart_id = engine
+        .create_cart(&alice, Currency::from_code("USD").unwrap())
+        .await
+        .unwrap()
+        .id;
+    engine
+        .add_to_cart(&alice, &cart_id, "SKU-A", 2)
+        .await
+        .unwrap();
+    let req = CheckoutRequest {
+        cart_id: cart_id.clone(),
+        payment_token: TOKEN_APPROVE.into(),
+        coupon_codes: vec!["save10".into()],
+        expected_total: None,
+        region: None,
+        channel: None,
+        shipping_method: None,
+    };
+    let order = engine
+        .checkout(&alice, Some("key-1"), req.clone())
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Confirmed);
+    assert_eq!(order.totals.total, usd("18.00"));
+    let again = engine.checkout(&alice, Some("key-1"), req).await.unwrap();
+    assert_eq!(again.id, order.id, "idempotent retry");
+    let stock = p.inventory.stock("SKU-A").await.unwrap();
+    assert_eq!((stock[0].on_hand, stock[0].reserved), (3, 0));
+    assert_eq!(
+        p.coupons
+            .usage("SAVE10")
+            .await
+            .unwrap()
+            .unwrap()
+            .times_used(),
+        1
+    );
+    let placed: Vec<_> = s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "order_placed")
+        .collect();
+    assert_eq!(placed.len(), 1);
+    assert_eq!(placed[0].aggregate_id, order.id);
+    let cart = p.carts.get(&cart_id).await.unwrap().unwrap();
+    assert!(cart.cart.is_empty(), "the cart is cleared");
+}

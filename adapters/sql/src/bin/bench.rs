@@ -1,0 +1,146 @@
+//! Checkouts per second through the engine on a SQL database, with 1, 2, 4 and 8 concurrent
+//! workers: p50 / p99 latency of one checkout (idempotency key, coupon-free, approved by the
+//! sandbox gateway). Each run uses a fresh schema (PostgreSQL) or a fresh file (SQLite).
+//!
+//! `kassa-adapters-bench <postgres://...|sqlite-dir> [checkouts-per-worker=200] [workers=1,2,4,8]`
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use kassa::engine::{CheckoutRequest, Engine, EngineConfig, Principal};
+use kassa::memory::TOKEN_APPROVE;
+use kassa::ports::{CatalogStore, InventoryStore};
+use kassa_sql::{OpenOptions, SqlStore};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+async fn fresh(target: &str, workers: usize, run: &str) -> Result<SqlStore, String> {
+    let (url, schema) = if target.starts_with("postgres") {
+        (target.to_owned(), Some(format!("kassa_bench_{run}")))
+    } else {
+        let path = std::path::Path::new(target).join(format!("kassa-bench-{run}.db"));
+        (format!("sqlite://{}", path.display()), None)
+    };
+    let options = OpenOptions {
+        schema,
+        max_connections: u32::try_from(workers * 3).unwrap_or(24).max(4),
+        ..OpenOptions::default()
+    };
+    let store = kassa_sql::open_with(&url, options)
+        .await
+        .map_err(|e| e.to_string())?;
+    let product = serde_json::from_value(json!({
+        "id": "p-a", "name": "Bench product", "slug": "bench",
+        "createdAt": "2026-01-01T00:00:00Z",
+        "variants": [{"sku": "SKU-A", "prices": [{"amount": {"amount": "10.00", "currency": "USD"}}]}]
+    }))
+    .map_err(|e| e.to_string())?;
+    store
+        .catalog
+        .create_product(product)
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .inventory
+        .set_on_hand("SKU-A", "main", 10_000_000)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(i).copied().unwrap_or(Duration::ZERO)
+}
+
+async fn worker(engine: Arc<Engine>, w: usize, n: usize) -> Result<Vec<Duration>, String> {
+    let mut lat = Vec::with_capacity(n);
+    for i in 0..n {
+        let who = Principal::customer(format!("bench-{w}-{i}"));
+        let usd = kassa::money::Currency::from_code("USD").map_err(|e| e.to_string())?;
+        let cart = engine
+            .create_cart(&who, usd)
+            .await
+            .map_err(|e| e.to_string())?
+            .id;
+        engine
+            .add_to_cart(&who, &cart, "SKU-A", 1)
+            .await
+            .map_err(|e| e.to_string())?;
+        let req = CheckoutRequest {
+            cart_id: cart,
+            payment_token: TOKEN_APPROVE.into(),
+            coupon_codes: vec![],
+            expected_total: None,
+            region: None,
+            channel: None,
+            shipping_method: None,
+        };
+        let t = Instant::now();
+        engine
+            .checkout(&who, Some(&format!("k-{w}-{i}")), req)
+            .await
+            .map_err(|e| e.to_string())?;
+        lat.push(t.elapsed());
+    }
+    Ok(lat)
+}
+
+async fn run(args: &[String]) -> Result<(), String> {
+    let target = args
+        .get(1)
+        .ok_or("usage: kassa-adapters-bench <url|dir> [n] [workers]")?;
+    let per_worker: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
+    let counts: Vec<usize> = args
+        .get(3)
+        .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 2, 4, 8]);
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    println!("| workers | checkouts | checkouts/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|---|");
+    for workers in counts {
+        let store = fresh(target, workers, &format!("{run_id}_{workers}")).await?;
+        let engine = Arc::new(
+            Engine::new(store.ports(), EngineConfig::default()).map_err(|e| e.to_string())?,
+        );
+        let start = Instant::now();
+        let handles: Vec<_> = (0..workers)
+            .map(|w| tokio::spawn(worker(engine.clone(), w, per_worker)))
+            .collect();
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.await.map_err(|e| e.to_string())??);
+        }
+        let elapsed = start.elapsed();
+        all.sort();
+        println!(
+            "| {workers} | {} | {:.0} | {:.2} | {:.2} |",
+            all.len(),
+            all.len() as f64 / elapsed.as_secs_f64(),
+            percentile(&all, 0.5).as_secs_f64() * 1e3,
+            percentile(&all, 0.99).as_secs_f64() * 1e3,
+        );
+        store.close().await;
+    }
+    Ok(())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("runtime: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = rt.block_on(run(&args)) {
+        eprintln!("kassa-adapters-bench: {e}");
+        std::process::exit(1);
+    }
+}

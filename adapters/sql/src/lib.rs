@@ -1,0 +1,155 @@
+//! Kassa's storage ports over SQL: one implementation for PostgreSQL (many application
+//! instances on one database) and SQLite (one node, embedded, WAL mode), through sqlx's
+//! driver-neutral `Any` pool.
+//!
+//! Every racy port operation is one SQL statement or one short transaction:
+//!
+//! | port call | how |
+//! |---|---|
+//! | [`kassa::ports::InventoryStore::reserve`] | rows locked in (SKU, location) order (`FOR UPDATE`), then `UPDATE ... SET reserved = reserved + n WHERE on_hand - reserved >= n` |
+//! | [`kassa::ports::CouponStore::redeem`] | the code's row locked, limits counted, redemption inserted, in one transaction |
+//! | [`kassa::ports::IdempotencyStore::begin`] | `INSERT ... ON CONFLICT DO NOTHING` on the unique (scope, key) |
+//! | [`kassa::ports::OrderStore::compare_and_set_with_events`] | `UPDATE ... WHERE version = v` and the outbox rows in one transaction |
+//! | [`SqlOutbox::drain`] | `SELECT ... FOR UPDATE SKIP LOCKED`, handler, mark delivered, commit |
+//!
+//! SQLite has no row locks: its pool holds one connection, so every transaction of a process
+//! runs alone, and other processes wait on the database lock (`busy_timeout`).
+//!
+//! Open a database with [`open`] (`postgres://...`, `sqlite://path`), which applies the
+//! migrations (idempotent; on PostgreSQL under an advisory lock, so several processes may
+//! start at once) and returns a [`SqlStore`] whose [`SqlStore::ports`] is the engine's
+//! [`kassa::engine::Ports`] bundle.
+
+mod carts;
+mod catalog;
+mod coupons;
+mod db;
+mod idempotency;
+mod inventory;
+mod orders;
+mod outbox;
+mod schema;
+mod system;
+mod users;
+
+pub use carts::SqlCarts;
+pub use catalog::SqlCatalog;
+pub use coupons::SqlCoupons;
+pub use db::{Db, Dialect, OpenOptions};
+pub use idempotency::SqlIdempotency;
+pub use inventory::SqlInventory;
+pub use orders::SqlOrders;
+pub use outbox::{DeliveredEvent, SqlOutbox};
+pub use schema::MIGRATIONS;
+pub use system::{SystemClock, UuidIds};
+pub use users::SqlUsers;
+
+use kassa::catalog::CatalogData;
+use kassa::engine::Ports;
+use kassa::memory::SandboxGateway;
+use kassa::ports::{Clock, IdGenerator, PaymentGateway, PricingRules};
+use kassa::Result;
+use std::sync::Arc;
+
+/// Every SQL-backed port over one database.
+#[derive(Clone)]
+pub struct SqlStore {
+    /// The database (pool and dialect).
+    pub db: Db,
+    /// Catalog and pricing rules.
+    pub catalog: Arc<SqlCatalog>,
+    /// Carts.
+    pub carts: Arc<SqlCarts>,
+    /// Orders (their outbox events go into [`SqlStore::outbox`] in the same transaction).
+    pub orders: Arc<SqlOrders>,
+    /// Stock and reservations.
+    pub inventory: Arc<SqlInventory>,
+    /// Coupon redemptions.
+    pub coupons: Arc<SqlCoupons>,
+    /// Users and tokens.
+    pub users: Arc<SqlUsers>,
+    /// Idempotency records.
+    pub idempotency: Arc<SqlIdempotency>,
+    /// The outbox (event sink and relay side).
+    pub outbox: Arc<SqlOutbox>,
+    /// Suppliers, reorder rules, purchase orders and shipments: process-local (in memory)
+    /// until they get tables; see docs/deployment.md.
+    pub supply: Arc<kassa::memory::MemorySupply>,
+}
+
+impl SqlStore {
+    /// The stores over an opened (and migrated) database.
+    pub fn new(db: Db) -> Self {
+        SqlStore {
+            catalog: Arc::new(SqlCatalog::new(db.clone())),
+            carts: Arc::new(SqlCarts::new(db.clone())),
+            orders: Arc::new(SqlOrders::new(db.clone())),
+            inventory: Arc::new(SqlInventory::new(db.clone())),
+            coupons: Arc::new(SqlCoupons::new(db.clone())),
+            users: Arc::new(SqlUsers::new(db.clone())),
+            idempotency: Arc::new(SqlIdempotency::new(db.clone())),
+            outbox: Arc::new(SqlOutbox::new(db.clone())),
+            supply: Arc::new(kassa::memory::MemorySupply::new()),
+            db,
+        }
+    }
+
+    /// The engine's port bundle: these stores, the system clock, random (UUID v4) ids that
+    /// are unique across processes, and `gateway` for payments.
+    pub fn ports_with(&self, gateway: Arc<dyn PaymentGateway>) -> Ports {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let ids: Arc<dyn IdGenerator> = Arc::new(UuidIds);
+        Ports {
+            catalog: self.catalog.clone(),
+            carts: self.carts.clone(),
+            orders: self.orders.clone(),
+            inventory: self.inventory.clone(),
+            coupons: self.coupons.clone(),
+            users: self.users.clone(),
+            idempotency: self.idempotency.clone(),
+            gateway,
+            events: self.outbox.clone(),
+            // Purchase orders, suppliers and shipments are not in SQL yet: this process's
+            // in-memory store (docs/deployment.md, "Not persisted yet").
+            supply: self.supply.clone(),
+            clock,
+            ids,
+        }
+    }
+
+    /// [`SqlStore::ports_with`] the in-memory sandbox gateway (development and tests; a
+    /// production host passes its real gateway).
+    pub fn ports(&self) -> Ports {
+        self.ports_with(Arc::new(SandboxGateway::new()))
+    }
+
+    /// Replaces the catalog and the pricing rules (a host's seed or import step).
+    pub async fn seed_catalog(&self, data: CatalogData, rules: PricingRules) -> Result<()> {
+        self.catalog.replace(data, rules).await
+    }
+
+    /// The recorded migration versions, ascending (one row per applied migration).
+    pub async fn applied_migrations(&self) -> Result<Vec<i64>> {
+        schema::applied(&self.db).await
+    }
+
+    /// Closes the pool (waits for checked-out connections).
+    pub async fn close(&self) {
+        self.db.pool().close().await;
+    }
+}
+
+/// Opens a database by URL (`postgres://` / `postgresql://`, `sqlite://path` or
+/// `sqlite::memory:`), applies the migrations and returns the stores.
+///
+/// An unreachable database is `UNAVAILABLE` with `meta.retryAfterSeconds`.
+pub async fn open(url: &str) -> Result<SqlStore> {
+    open_with(url, OpenOptions::default()).await
+}
+
+/// [`open`] with explicit options (pool size, PostgreSQL schema, timeouts).
+pub async fn open_with(url: &str, options: OpenOptions) -> Result<SqlStore> {
+    let db = Db::connect(url, options).await?;
+    schema::migrate(&db).await?;
+    Ok(SqlStore::new(db))
+}

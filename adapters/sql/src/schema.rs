@@ -1,0 +1,147 @@
+//! Versioned migrations, applied idempotently.
+//!
+//! PostgreSQL: one transaction holding `pg_advisory_xact_lock`, so several processes starting
+//! at once apply each migration exactly once (the others wait, then find it recorded).
+//! SQLite: one transaction on the single connection; every statement is `IF NOT EXISTS`.
+
+use crate::db::{db_err, Db, Dialect};
+use kassa::{KassaError, Result};
+use sqlx::Row;
+
+/// One migration: a version, a name, and its statements per dialect.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Version (applied in ascending order, recorded in `kassa_migrations`).
+    pub version: i64,
+    /// What it does.
+    pub name: &'static str,
+    /// PostgreSQL statements.
+    pub postgres: &'static [&'static str],
+    /// SQLite statements.
+    pub sqlite: &'static [&'static str],
+}
+
+/// The advisory-lock key of the migration step ("kassa" in ASCII).
+const MIGRATION_LOCK: i64 = 0x006b_6173_7361;
+
+/// Every migration, oldest first.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial schema: catalog, carts, orders, outbox, inventory, coupons, users, idempotency",
+    postgres: &[
+        "CREATE TABLE IF NOT EXISTS kassa_catalog (id BIGINT PRIMARY KEY, version BIGINT NOT NULL, data TEXT NOT NULL, rules TEXT NOT NULL)",
+        "INSERT INTO kassa_catalog (id, version, data, rules) VALUES (1, 1, '{\"categories\":[],\"products\":[]}', '{}') ON CONFLICT (id) DO NOTHING",
+        "CREATE TABLE IF NOT EXISTS kassa_carts (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, version BIGINT NOT NULL, updated_at_ns BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_orders (id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL, status TEXT NOT NULL, payment_status TEXT NOT NULL, created_at_ns BIGINT NOT NULL, version BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_orders_created ON kassa_orders (created_at_ns DESC, number DESC)",
+        "CREATE INDEX IF NOT EXISTS kassa_orders_customer ON kassa_orders (customer_id, status)",
+        "CREATE SEQUENCE IF NOT EXISTS kassa_order_number",
+        "CREATE TABLE IF NOT EXISTS kassa_outbox (seq BIGSERIAL PRIMARY KEY, id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL, schema_version BIGINT NOT NULL, aggregate_id TEXT NOT NULL, occurred_at_ns BIGINT NOT NULL, payload TEXT NOT NULL, delivered_at_ns BIGINT)",
+        "CREATE INDEX IF NOT EXISTS kassa_outbox_pending ON kassa_outbox (seq) WHERE delivered_at_ns IS NULL",
+        "CREATE TABLE IF NOT EXISTS kassa_stock (sku TEXT NOT NULL, location_id TEXT NOT NULL, on_hand BIGINT NOT NULL CHECK (on_hand >= 0), reserved BIGINT NOT NULL CHECK (reserved >= 0 AND reserved <= on_hand), PRIMARY KEY (sku, location_id))",
+        "CREATE TABLE IF NOT EXISTS kassa_reservations (id TEXT PRIMARY KEY, reference TEXT NOT NULL, status TEXT NOT NULL, created_at_ns BIGINT NOT NULL, expires_at_ns BIGINT NOT NULL, allocations TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_reservations_active ON kassa_reservations (expires_at_ns) WHERE status = 'active'",
+        "CREATE TABLE IF NOT EXISTS kassa_coupons (code TEXT PRIMARY KEY, used BIGINT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_coupon_redemptions (code TEXT NOT NULL, reference TEXT NOT NULL, customer_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (code, reference))",
+        "CREATE TABLE IF NOT EXISTS kassa_users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, version BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, purpose TEXT NOT NULL, family TEXT, expires_at_ns BIGINT NOT NULL, consumed_at_ns BIGINT, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_tokens_user ON kassa_tokens (user_id)",
+        "CREATE TABLE IF NOT EXISTS kassa_idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, state TEXT NOT NULL, since_ns BIGINT NOT NULL, response TEXT, PRIMARY KEY (scope, key))",
+    ],
+    sqlite: &[
+        "CREATE TABLE IF NOT EXISTS kassa_catalog (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL, rules TEXT NOT NULL)",
+        "INSERT INTO kassa_catalog (id, version, data, rules) VALUES (1, 1, '{\"categories\":[],\"products\":[]}', '{}') ON CONFLICT (id) DO NOTHING",
+        "CREATE TABLE IF NOT EXISTS kassa_carts (id TEXT PRIMARY KEY, owner_id TEXT NOT NULL, version INTEGER NOT NULL, updated_at_ns INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_orders (id TEXT PRIMARY KEY, number TEXT NOT NULL UNIQUE, customer_id TEXT NOT NULL, status TEXT NOT NULL, payment_status TEXT NOT NULL, created_at_ns INTEGER NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_orders_created ON kassa_orders (created_at_ns DESC, number DESC)",
+        "CREATE INDEX IF NOT EXISTS kassa_orders_customer ON kassa_orders (customer_id, status)",
+        "CREATE TABLE IF NOT EXISTS kassa_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        "INSERT INTO kassa_counters (name, value) VALUES ('order_number', 0) ON CONFLICT (name) DO NOTHING",
+        "CREATE TABLE IF NOT EXISTS kassa_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, event_type TEXT NOT NULL, schema_version INTEGER NOT NULL, aggregate_id TEXT NOT NULL, occurred_at_ns INTEGER NOT NULL, payload TEXT NOT NULL, delivered_at_ns INTEGER)",
+        "CREATE INDEX IF NOT EXISTS kassa_outbox_pending ON kassa_outbox (seq) WHERE delivered_at_ns IS NULL",
+        "CREATE TABLE IF NOT EXISTS kassa_stock (sku TEXT NOT NULL, location_id TEXT NOT NULL, on_hand INTEGER NOT NULL CHECK (on_hand >= 0), reserved INTEGER NOT NULL CHECK (reserved >= 0 AND reserved <= on_hand), PRIMARY KEY (sku, location_id))",
+        "CREATE TABLE IF NOT EXISTS kassa_reservations (id TEXT PRIMARY KEY, reference TEXT NOT NULL, status TEXT NOT NULL, created_at_ns INTEGER NOT NULL, expires_at_ns INTEGER NOT NULL, allocations TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_reservations_active ON kassa_reservations (expires_at_ns) WHERE status = 'active'",
+        "CREATE TABLE IF NOT EXISTS kassa_coupons (code TEXT PRIMARY KEY, used INTEGER NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_coupon_redemptions (code TEXT NOT NULL, reference TEXT NOT NULL, customer_id TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (code, reference))",
+        "CREATE TABLE IF NOT EXISTS kassa_users (id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE, version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, purpose TEXT NOT NULL, family TEXT, expires_at_ns INTEGER NOT NULL, consumed_at_ns INTEGER, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_tokens_user ON kassa_tokens (user_id)",
+        "CREATE TABLE IF NOT EXISTS kassa_idempotency (scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, state TEXT NOT NULL, since_ns INTEGER NOT NULL, response TEXT, PRIMARY KEY (scope, key))",
+    ],
+},
+Migration {
+    version: 2,
+    name: "audited inventory adjustments: batches (idempotent by id) and the audit log",
+    postgres: &[
+        "CREATE TABLE IF NOT EXISTS kassa_adjustment_batches (id TEXT PRIMARY KEY, adjustments TEXT NOT NULL, audit TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_inventory_audit (seq BIGSERIAL PRIMARY KEY, sku TEXT NOT NULL, entry TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_inventory_audit_sku ON kassa_inventory_audit (sku, seq)",
+    ],
+    sqlite: &[
+        "CREATE TABLE IF NOT EXISTS kassa_adjustment_batches (id TEXT PRIMARY KEY, adjustments TEXT NOT NULL, audit TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_inventory_audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, sku TEXT NOT NULL, entry TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_inventory_audit_sku ON kassa_inventory_audit (sku, seq)",
+    ],
+}];
+
+/// Applies every migration not recorded yet. Safe to run from several processes at once.
+pub(crate) async fn migrate(db: &Db) -> Result<()> {
+    let mut tx = db.pool().begin().await.map_err(db_err)?;
+    if db.dialect() == Dialect::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS kassa_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db_err)?;
+    let rows = sqlx::query("SELECT version FROM kassa_migrations")
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+    let mut applied = Vec::with_capacity(rows.len());
+    for r in rows {
+        applied.push(r.try_get::<i64, _>(0).map_err(db_err)?);
+    }
+    if let Some(newest) = applied.iter().max() {
+        let known = MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0);
+        if *newest > known {
+            return Err(KassaError::conflict(format!(
+                "the database is at migration {newest}, newer than this build knows ({known})"
+            )));
+        }
+    }
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+        let statements = match db.dialect() {
+            Dialect::Postgres => m.postgres,
+            Dialect::Sqlite => m.sqlite,
+        };
+        for s in statements {
+            sqlx::query(s).execute(&mut *tx).await.map_err(db_err)?;
+        }
+        sqlx::query("INSERT INTO kassa_migrations (version, name) VALUES ($1, $2)")
+            .bind(m.version)
+            .bind(m.name)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    tx.commit().await.map_err(db_err)
+}
+
+/// The recorded migration versions, ascending.
+pub(crate) async fn applied(db: &Db) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT version FROM kassa_migrations ORDER BY version")
+        .fetch_all(db.pool())
+        .await
+        .map_err(db_err)?;
+    rows.iter()
+        .map(|r| r.try_get::<i64, _>(0).map_err(db_err))
+        .collect()
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+'use strict'
+// Pricing a 20-line cart: the Kassa binding vs a plain JS implementation of the same rules on
+// big.js (line subtotals rounded half-up, a 10 % order-level promotion allocated to the lines
+// by net with largest remainders, 19 % tax per line rounded half-up, flat shipping taxed at
+// 19 %). The JS result is checked equal to Kassa's before anything is timed.
+// Also: the call overhead of a small function.
+//   node bench/pricing.js [--seconds 1]
+const Big = require('big.js')
+const kassa = require('..')
+
+const SECONDS = Number((process.argv.find((a, i) => process.argv[i - 1] === '--seconds')) || 1)
+
+function cart(n = 20) {
+  const lines = []
+  for (let i = 0; i < n; i++) {
+    lines.push({
+      lineId: `l${i}`,
+      sku: `SKU-${i}`,
+      productId: `p${i}`,
+      quantity: 1 + (i % 4),
+      unitPrice: { amount: (3.99 + i * 1.37).toFixed(2), currency: 'EUR' },
+      taxClass: 'standard',
+    })
+  }
+  return {
+    lines,
+    promotions: [{ id: 'ten', target: { type: 'order' }, action: { type: 'percent_off', percent: '10' } }],
+    taxRules: [{ id: 'de', rate: '0.19', region: 'DE', taxClass: 'standard' }],
+    context: { region: 'DE', currency: 'EUR', now: '2026-01-01T00:00:00Z' },
+  }
+}
+
+// ---- the same rules in plain JS (big.js) ----
+Big.RM = Big.roundHalfUp
+function allocate(units, weights) {
+  const total = weights.reduce((s, w) => s.plus(w), new Big(0))
+  const parts = weights.map((w) => new Big(units).times(w).div(total))
+  const floors = parts.map((p) => Number(p.round(0, Big.roundDown)))
+  let rest = units - floors.reduce((a, b) => a + b, 0)
+  const order = parts.map((p, i) => [p.minus(floors[i]), i]).sort((a, b) => b[0].cmp(a[0]) || weights[b[1]].cmp(weights[a[1]]) || a[1] - b[1])
+  for (let k = 0; rest > 0; k++, rest--) floors[order[k][1]] += 1
+  return floors
+}
+function priceJs(input) {
+  const percent = new Big(input.promotions[0].action.percent)
+  const rate = new Big(input.taxRules[0].rate)
+  const lines = input.lines.map((l) => {
+    const subtotal = new Big(l.unitPrice.amount).times(l.quantity).round(2)
+    return { lineId: l.lineId, subtotal }
+  })
+  const subtotal = lines.reduce((s, l) => s.plus(l.subtotal), new Big(0))
+  const discount = subtotal.times(percent).div(100).round(2)
+  const parts = allocate(Number(discount.times(100)), lines.map((l) => l.subtotal))
+  let taxTotal = new Big(0)
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]
+    l.discount = new Big(parts[i]).div(100)
+    l.net = l.subtotal.minus(l.discount)
+    l.tax = l.net.times(rate).round(2)
+    l.total = l.net.plus(l.tax)
+    taxTotal = taxTotal.plus(l.tax)
+  }
+  const net = subtotal.minus(discount)
+  return {
+    lines: lines.map((l) => ({ lineId: l.lineId, subtotal: l.subtotal.toFixed(2), discountTotal: l.discount.toFixed(2), tax: l.tax.toFixed(2), total: l.total.toFixed(2) })),
+    totals: { subtotal: subtotal.toFixed(2), discountTotal: discount.toFixed(2), taxTotal: taxTotal.toFixed(2), grandTotal: net.plus(taxTotal).toFixed(2) },
+  }
+}
+
+function summarize(priced) {
+  return {
+    lines: priced.lines.map((l) => ({ lineId: l.lineId, subtotal: l.subtotal.amount, discountTotal: l.discountTotal.amount, tax: l.tax.amount, total: l.total.amount })),
+    totals: { subtotal: priced.totals.subtotal.amount, discountTotal: priced.totals.discountTotal.amount, taxTotal: priced.totals.taxTotal.amount, grandTotal: priced.totals.grandTotal.amount },
+  }
+}
+
+function bench(name, fn) {
+  for (let i = 0; i < 2000; i++) fn() // warm-up
+  let n = 0
+  const end = process.hrtime.bigint() + BigInt(Math.round(SECONDS * 1e9))
+  const start = process.hrtime.bigint()
+  let now = start
+  while (now < end) {
+    for (let i = 0; i < 100; i++) fn()
+    n += 100
+    now = process.hrtime.bigint()
+  }
+  const us = Number(now - start) / 1e3 / n
+  console.log(`${name.padEnd(58)} ${us.toFixed(2).padStart(9)} µs/op`)
+  return us
+}
+
+const input = cart(20)
+const kassaResult = summarize(kassa.pricing.priceCart(input))
+const jsResult = priceJs(input)
+if (JSON.stringify(kassaResult) !== JSON.stringify(jsResult)) {
+  console.error('plain JS and Kassa disagree:\n', JSON.stringify(kassaResult), '\n', JSON.stringify(jsResult))
+  process.exit(1)
+}
+console.log(`20-line cart, grand total ${kassaResult.totals.grandTotal} EUR (Kassa and plain JS agree)`)
+const text = JSON.stringify(input)
+const tBinding = bench('kassa.pricing.priceCart(object) -> object', () => kassa.pricing.priceCart(input))
+const tJson = bench("kassa.callJson('pricing.price_cart', text) -> text", () => kassa.callJson('pricing.price_cart', text))
+const tJs = bench('plain JS + big.js, same rules', () => priceJs(input))
+console.log(`speed-up: ${(tJs / tBinding).toFixed(1)}x (objects), ${(tJs / tJson).toFixed(1)}x (JSON text)`)
+
+console.log('\ncall overhead')
+const email = 'Ada@Example.com'
+bench('JS no-op function', () => (function (x) { return x })(email))
+bench("kassa.identity.normalizeEmail({ email: 'Ada@Example.com' })", () => kassa.identity.normalizeEmail({ email }))
+bench("kassa.callJson('identity.normalize_email', text)", () => kassa.callJson('identity.normalize_email', '{"email":"Ada@Example.com"}'))
+bench('kassa.money.round(EUR 1.005 half_even)', () => kassa.money.round({ amount: { amount: '1.005', currency: 'EUR' }, mode: 'half_even' }))

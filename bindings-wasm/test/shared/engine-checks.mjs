@@ -1,0 +1,97 @@
+// The engine over in-memory ports through promises; shared by the Node and Chromium runs.
+import { isKassaError, refusedEverywhere, maybeAccepted } from './garbage.mjs';
+
+function ok(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+async function rejects(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a rejection');
+}
+
+const SETUP = {
+  start: '2026-03-02T09:00:00Z',
+  engine: { defaultRegion: 'DE' },
+  stock: [{ sku: 'TEE-ORG-WHT-S', onHand: 5 }, { sku: 'COF-ETH-250', onHand: 3 }],
+  rules: {
+    promotions: [{ id: 'welcome', conditions: { couponRequired: true }, target: { type: 'order' }, action: { type: 'percent_off', percent: '10' } }],
+    coupons: [{ code: 'WELCOME10', promotionId: 'welcome' }],
+    taxRules: [{ id: 'de-vat', rate: '0.19', region: 'DE', taxClass: 'standard' }],
+    shippingRates: [{ id: 'dhl', regions: ['DE'], calculation: { type: 'flat', price: { amount: '4.90', currency: 'EUR' } } }],
+  },
+};
+const alice = { id: 'alice', roles: ['customer'] };
+const mallory = { id: 'mallory', roles: ['customer'] };
+
+export const engineChecks = [
+  ['engine: a checkout on the sandbox gateway, through promises', async (kassa) => {
+    const engine = kassa.Engine.inMemory(SETUP);
+    const pending = engine.call('cart.create', { actor: alice, currency: 'EUR' });
+    ok(pending instanceof Promise, 'call answers a Promise');
+    const { id: cartId } = await pending;
+    const cart = await engine.call('cart.add', { actor: alice, cartId, sku: 'TEE-ORG-WHT-S', quantity: 2 });
+    ok(cart.cart.lines.length === 1 && cart.cart.lines[0].quantity === 2, JSON.stringify(cart));
+    const request = { cartId, paymentToken: 'tok_approve', couponCodes: ['WELCOME10'] };
+    const quote = await engine.call('checkout.quote', { actor: alice, request });
+    // 2 × 24.90 incl. VAT = 49.80, 10 % off = 44.82, + 4.90 shipping = 49.72
+    ok(quote.totals.grandTotal.amount === '49.72', `quote ${JSON.stringify(quote.totals.grandTotal)}`);
+    const order = await engine.call('checkout.run', { actor: alice, idempotencyKey: 'k1', request: { ...request, expectedTotal: quote.totals.grandTotal } });
+    ok(order.status === 'confirmed' && order.payment.status === 'captured', `${order.status} / ${order.payment.status}`);
+    ok(order.totals.total.amount === '49.72', JSON.stringify(order.totals.total));
+    ok(order.history.some((h) => h.machine === 'payment' && h.to === 'captured'), JSON.stringify(order.history));
+    const again = await engine.call('order.get', { actor: alice, orderId: order.id });
+    ok(again.id === order.id, 'order.get');
+    const foreign = await rejects(engine.call('order.get', { actor: mallory, orderId: order.id }));
+    ok(isKassaError(foreign) && foreign.code === 'NOT_FOUND', `foreign order: ${foreign.code}`);
+    const events = await engine.call('memory.drain_events');
+    ok(Array.isArray(events) && events.length > 0, 'outbox events');
+    const stock = await engine.call('inventory.availability', { skus: ['TEE-ORG-WHT-S'] });
+    ok(JSON.stringify(stock).includes('3'), `stock after the sale: ${JSON.stringify(stock)}`);
+  }],
+  ['engine: a declined card rejects with PAYMENT_DECLINED; out of stock with OUT_OF_STOCK', async (kassa) => {
+    const engine = kassa.Engine.inMemory(SETUP);
+    const { id: cartId } = await engine.call('cart.create', { actor: alice, currency: 'EUR' });
+    await engine.call('cart.add', { actor: alice, cartId, sku: 'COF-ETH-250', quantity: 1 });
+    const e = await rejects(engine.call('checkout.run', { actor: alice, idempotencyKey: 'd1', request: { cartId, paymentToken: 'tok_decline' } }));
+    ok(isKassaError(e) && e.code === 'PAYMENT_DECLINED' && e.httpStatus === 422, `${e.name} ${e.code}`);
+    const { id: big } = await engine.call('cart.create', { actor: alice, currency: 'EUR' });
+    const oos = await rejects((async () => {
+      await engine.call('cart.add', { actor: alice, cartId: big, sku: 'COF-ETH-250', quantity: 50 });
+      await engine.call('checkout.run', { actor: alice, idempotencyKey: 'o1', request: { cartId: big, paymentToken: 'tok_approve' } });
+    })());
+    ok(isKassaError(oos) && oos.code === 'OUT_OF_STOCK', `${oos.code}: ${oos.message}`);
+  }],
+  ['engine: concurrent promises all settle, the clock moves only when told', async (kassa) => {
+    const engine = kassa.Engine.inMemory(SETUP);
+    const carts = await Promise.all(Array.from({ length: 20 }, () => engine.call('cart.create', { actor: alice, currency: 'EUR' })));
+    ok(new Set(carts.map((c) => c.id)).size === 20, 'distinct cart ids');
+    const t0 = await engine.call('memory.now');
+    await engine.call('memory.advance_clock', { seconds: 3600 });
+    const t1 = await engine.call('memory.now');
+    ok(Date.parse(t1) - Date.parse(t0) === 3600_000, `${t0} -> ${t1}`);
+    ok(kassa.Engine.operations().includes('checkout.run'), 'operations');
+  }],
+  ['engine: garbage rejects with KassaError and the engine keeps working', async (kassa) => {
+    const bad = (() => { try { kassa.Engine.inMemory({ stock: 'lots' }); } catch (e) { return e; } return null; })();
+    ok(isKassaError(bad) && bad.details[0].field === 'stock', `inMemory garbage: ${bad && bad.message}`);
+    const engine = kassa.Engine.inMemory(SETUP);
+    let calls = 0;
+    for (const op of [...kassa.Engine.operations(), 'no.such', 42, undefined]) {
+      for (const [, value] of [...refusedEverywhere().filter(([w]) => w !== 'undefined'), ...maybeAccepted()]) {
+        calls++;
+        try {
+          await engine.call(op, value);
+        } catch (e) {
+          ok(isKassaError(e), `engine.call(${String(op)}) threw ${e && e.name}: ${e && e.message}`);
+        }
+      }
+    }
+    const { id } = await engine.call('cart.create', { actor: alice, currency: 'EUR' });
+    ok(typeof id === 'string' && id.length > 0, 'still works');
+    return calls;
+  }],
+];

@@ -1,0 +1,78 @@
+// Module behaviour checks shared by the Node and Chromium runs. Each check throws on failure.
+import { jsonEqual } from './vectors.mjs';
+
+function ok(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+function thrown(fn) {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected a throw');
+}
+
+/** `[name, fn(kassa, vectors)]` */
+export const checks = [
+  ['every operation has exactly one typed export, and it is the same operation', (kassa, vectors) => {
+    const typed = kassa.typedExports();
+    const ops = typed.map(([, op]) => op).sort();
+    ok(jsonEqual(ops, [...kassa.operations()].sort()), `typed exports ${ops} vs operations ${kassa.operations()}`);
+    for (const [js, op] of typed) {
+      ok(typeof kassa[js] === 'function', `${js} is not exported`);
+      const sample = vectors.find(([, v]) => v.operation === op && v.expected);
+      if (!sample) continue;
+      const got = kassa[js](sample[1].input);
+      ok(jsonEqual(got, sample[1].expected), `${js} differs from the vector ${sample[0]}`);
+    }
+  }],
+  ['errors are Error objects with name, code, httpStatus, details and meta', (kassa) => {
+    const e = thrown(() => kassa.priceCart({ lines: [], context: { region: 'US', currency: 'USD', now: 'yesterday' } }));
+    ok(e instanceof Error, 'not an Error');
+    ok(e.name === 'KassaError', `name ${e.name}`);
+    ok(e.code === 'VALIDATION_ERROR', `code ${e.code}`);
+    ok(e.httpStatus === 400, `httpStatus ${e.httpStatus}`);
+    ok(e.details.length === 1 && e.details[0].field === 'context.now', `details ${JSON.stringify(e.details)}`);
+    ok(typeof e.stack === 'string' && e.message.includes('context.now'), 'message/stack');
+    ok(typeof e.meta === 'object' && !Array.isArray(e.meta), 'meta');
+    ok(String(e).startsWith('KassaError: '), `toString ${String(e)}`);
+    const nf = thrown(() => kassa.call('no.such', {}));
+    ok(nf.code === 'NOT_FOUND' && nf.httpStatus === 404 && nf.meta.resource === 'operation', `not found ${JSON.stringify(nf.meta)}`);
+  }],
+  ['the field path of a bad nested field is named', (kassa) => {
+    const line = { lineId: 'a', sku: 's', productId: 'p', quantity: 1, unitPrice: { amount: '1.00', currency: 'USD' } };
+    const e = thrown(() => kassa.priceCart({
+      lines: [line, { ...line, lineId: 'b', quantity: 'two' }],
+      context: { region: 'US', currency: 'USD', now: '2026-01-01T00:00:00Z' },
+    }));
+    ok(e.details.some((d) => d.field === 'lines[1].quantity'), JSON.stringify(e.details));
+  }],
+  ['money crosses as decimal strings; a float amount is refused', (kassa) => {
+    const parts = kassa.allocateMoney({ amount: { amount: '100.00', currency: 'USD' }, weights: ['1', '1', '1'] });
+    ok(jsonEqual(parts.map((m) => m.amount), ['33.34', '33.33', '33.33']), JSON.stringify(parts));
+    const e = thrown(() => kassa.roundMoney({ amount: { amount: 2.345, currency: 'USD' }, mode: 'half_up' }));
+    ok(e.code === 'VALIDATION_ERROR', e.code);
+    const big = kassa.roundMoney({ amount: { amount: '12345678901234567890.125', currency: 'USD' }, mode: 'half_even' });
+    ok(big.amount === '12345678901234567890.12', big.amount);
+  }],
+  ['a Date is accepted where the core takes an instant', (kassa) => {
+    const line = { lineId: 'a', sku: 's', productId: 'p', quantity: 2, unitPrice: { amount: '1.50', currency: 'USD' } };
+    const a = kassa.priceCart({ lines: [line], context: { region: 'US', currency: 'USD', now: new Date('2026-01-01T00:00:00Z') } });
+    const b = kassa.priceCart({ lines: [line], context: { region: 'US', currency: 'USD', now: '2026-01-01T00:00:00Z' } });
+    ok(jsonEqual(a, b) && a.totals.grandTotal.amount === '3.00', JSON.stringify(a.totals));
+  }],
+  ['callJson is call on JSON text', (kassa, vectors) => {
+    const [, v] = vectors.find(([, x]) => x.operation === 'pricing.price_cart' && x.expected);
+    ok(jsonEqual(JSON.parse(kassa.callJson(v.operation, JSON.stringify(v.input))), v.expected), 'differs');
+    const e = thrown(() => kassa.callJson('pricing.price_cart', '{oops'));
+    ok(e.code === 'VALIDATION_ERROR' && e.details[0].field === 'input', JSON.stringify(e.details));
+  }],
+  ['errorCodes lists every code with its HTTP status; version is the crate version', (kassa) => {
+    const codes = kassa.errorCodes();
+    ok(codes.length === 10, `${codes.length} codes`);
+    ok(codes.find((c) => c.code === 'RATE_LIMITED').httpStatus === 429, 'RATE_LIMITED');
+    ok(/^\d+\.\d+\.\d+/.test(kassa.version()), kassa.version());
+  }],
+];

@@ -1,0 +1,73 @@
+//! The surface the host bindings (Python, Node, wasm) are built on.
+//!
+//! Bindings stay thin: they convert their host's values to the core's serde form, call one
+//! whole operation here and map the `KassaError` to their host's idiom. Keeping the name →
+//! function mapping in the core means a Python service, a Node backend and a browser cannot
+//! drift apart: the cross-host vectors run through this same table in every host.
+//!
+//! - [`ops`]: the pure domain (money, catalog, cart, pricing, orders, inventory, supply,
+//!   forecasting, access, identity, rate limiting, optimization) as JSON operations.
+//! - [`engine`]: the engine's flows as JSON operations over any ports, and the embedded
+//!   in-memory defaults built from one JSON setup.
+
+pub mod engine;
+pub mod ops;
+
+pub use engine::{EngineHost, InMemorySetup};
+
+use crate::error::{KassaError, Result};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// Deserializes a request, naming the JSON path of the first offending field
+/// (`items[2].quantity`) in the `VALIDATION_ERROR`, as a host would address it.
+///
+/// # Errors
+/// `VALIDATION_ERROR` on the path of the field that does not fit the type (`input` when the
+/// whole request is of the wrong shape).
+pub fn from_value<T: DeserializeOwned>(input: Value) -> Result<T> {
+    serde_path_to_error::deserialize(input).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path.is_empty() || path == "." {
+            "input".to_owned()
+        } else {
+            path
+        };
+        KassaError::validation(field, e.into_inner().to_string())
+    })
+}
+
+/// [`from_value`] on JSON text, decoding straight into `T` (no intermediate `Value`).
+///
+/// # Errors
+/// `VALIDATION_ERROR` on `input` when the text is not one JSON value, else as [`from_value`].
+pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(input);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return KassaError::validation("input", format!("not valid JSON: {inner}"));
+        }
+        let field = if path.is_empty() || path == "." {
+            "input".to_owned()
+        } else {
+            path
+        };
+        KassaError::validation(field, without_position(&inner))
+    })?;
+    de.end()
+        .map_err(|e| KassaError::validation("input", format!("not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// The message of a decode error without serde_json's " at line L column C": the field path
+/// says where, and the text path must give the same error as the `Value` path.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(bare) => bare.to_owned(),
+        None => text,
+    }
+}

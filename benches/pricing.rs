@@ -4,6 +4,10 @@
 //! `KASSA_PRICING_CALLGRIND=<n>` skips criterion and prices the 200-line cart `n` times, so
 //! `valgrind --tool=callgrind` can be run with n = 0 and n = 100 and the difference divided
 //! by 100 × 200 (see docs/performance.md). `KASSA_PRICING_LINES` changes the cart size.
+//!
+//! The `host_json` group measures what every binding pays on top: the 20-line request as JSON
+//! text through `kassa::host::ops::call_str` (decode, price, encode), and decode and encode
+//! alone, so the JSON layer's share is visible next to pricing itself.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use criterion::{criterion_group, Criterion};
@@ -78,6 +82,23 @@ fn bench(c: &mut Criterion) {
         b.iter(|| price_cart(black_box(&large)).unwrap())
     });
     g.finish();
+
+    let text = serde_json::to_string(&small).unwrap();
+    let priced = price_cart(&small).unwrap();
+    let mut h = c.benchmark_group("host_json");
+    h.bench_function("call_str_price_cart_20_lines", |b| {
+        b.iter(|| kassa::host::ops::call_str("pricing.price_cart", black_box(&text)).unwrap())
+    });
+    h.bench_function("decode_request_20_lines", |b| {
+        b.iter(|| kassa::host::from_str::<PricingInput>(black_box(&text)).unwrap())
+    });
+    h.bench_function("serde_json_from_str_20_lines", |b| {
+        b.iter(|| serde_json::from_str::<PricingInput>(black_box(&text)).unwrap())
+    });
+    h.bench_function("encode_result_20_lines", |b| {
+        b.iter(|| serde_json::to_string(black_box(&priced)).unwrap())
+    });
+    h.finish();
 }
 
 criterion_group!(benches, bench);

@@ -342,7 +342,9 @@ const opList = [...opsSrc.match(/OPERATIONS: &\[&str\] = &\[([\s\S]*?)\];/)[1].m
 const opDefs = []
 for (const op of opList) {
   const at = opsSrc.indexOf(`"${op}" =>`)
-  const arm = opsSrc.slice(at, opsSrc.indexOf('\n        "', at + 5) > 0 ? opsSrc.indexOf('\n        "', at + 5) : undefined)
+  // an arm ends where the next arm (or the match's fallback arm) starts
+  const ends = [opsSrc.indexOf('\n        "', at + 5), opsSrc.indexOf('\n        other =>', at + 5)].filter((i) => i > 0)
+  const arm = opsSrc.slice(at, ends.length ? Math.min(...ends) : undefined)
   let argType
   let fnPath
   const closure = arm.match(/\|\s*\w+\s*:\s*([\w:]+)\s*\|\s*\{?\s*([\w:]+)\(/)

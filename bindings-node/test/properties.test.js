@@ -25,9 +25,9 @@ function validOrTyped(run, check) {
   } catch (e) {
     if (!kassa.isKassaError(e)) throw new Error(`untyped error: ${e && e.stack}`)
     assert.ok(typeof e.code === 'string' && e.httpStatus >= 400 && Array.isArray(e.details))
-    // INTERNAL is a typed error, but never a caught panic. (Known: optimize.max_sharpe
-    // answers INTERNAL "active-set solver did not converge" on an extreme covariance, e.g. a
-    // diagonal entry of 1.9e14 — reported to the core.)
+    // INTERNAL is a typed error, but never a caught panic. (A diagonal entry of 1.9e14 once
+    // made optimize.max_sharpe answer INTERNAL; the core now refuses such a spread of
+    // variances as VALIDATION_ERROR: vector optimize/badly_scaled_covariance.json.)
     assert.ok(!/panic/.test(e.message), `panic: ${e.message}`)
     return
   }

@@ -31,21 +31,6 @@ export interface AccessPrincipal {
   customerGroups?: Array<string>
 }
 
-/** How a promotion computes its discount. */
-export type Action =
-  /** `percent` (0 < p ≤ 100, e.g. `"15"`) off the targeted amount. */
-  | ({ type: 'percent_off' } & { percent: DecimalString })
-  /** A fixed amount off: per targeted unit, or once across all targeted lines. */
-  | ({ type: 'amount_off' } & { amount: Money; perUnit?: boolean })
-  /** Every targeted unit costs `unitPrice` (never raises a price). */
-  | ({ type: 'fixed_price' } & { unitPrice: Money })
-  /** For every `buy + get` targeted units, the `get` cheapest get `percent` off (100: free). */
-  | ({ type: 'buy_x_get_y' } & { buy: number; get: number; percent?: DecimalString })
-  /** A percentage off chosen by the highest tier reached by quantity or spend. */
-  | ({ type: 'tiered' } & { basis: TierBasis; tiers: Array<Tier> })
-  /** The shipping price becomes zero (the target is ignored). */
-  | { type: 'free_shipping' }
-
 /** A requested adjustment. */
 export interface Adjustment {
   /** SKU. */
@@ -83,7 +68,7 @@ export type AdjustmentReason =
 /** An adjustment applied to a stock level, as one request (vectors and bindings). */
 export interface AdjustRequest {
   /** The stock level before. */
-  level: InventoryStockLevel
+  level: StockLevel
   /** The adjustment. */
   adjustment: Adjustment
   /** Audit entry id. */
@@ -95,7 +80,7 @@ export interface AdjustRequest {
 /** The result of [`adjust`]. */
 export interface AdjustResult {
   /** The stock level after. */
-  level: InventoryStockLevel
+  level: StockLevel
   /** The audit entry. */
   audit: AuditEntry
 }
@@ -286,6 +271,68 @@ export interface AuthSetup {
 /** A stock snapshot: SKU → units available to sell. A SKU missing from it has none. */
 export type Availability = Record<string, number>
 
+/** What moves a subscription. */
+export type BillingAction =
+  /** The trial ended and the first payment succeeded. */
+  | 'convert_trial'
+  /** The trial ended without a payment method. */
+  | 'expire_trial'
+  /** A period's payment succeeded (renewal). */
+  | 'renew'
+  /** A payment (trial conversion or renewal) failed. */
+  | 'fail_payment'
+  /** A dunning retry (or the customer's manual retry) succeeded. */
+  | 'recover_payment'
+  /** The dunning schedule is exhausted and the policy says cancel. */
+  | 'dunning_cancel'
+  /** The dunning schedule is exhausted and the policy says pause. */
+  | 'dunning_pause'
+  /** Plan or quantity changed. */
+  | 'change_plan'
+  /** Paused on request. */
+  | 'pause'
+  /** Resumed on request. */
+  | 'resume'
+  /** Cancelled at once on request. */
+  | 'cancel'
+  /** The period ended with cancel-at-period-end set. */
+  | 'cancel_at_period_end'
+  /** The fixed term ran out. */
+  | 'end_term'
+
+/** Settings of the billing flows. */
+export interface BillingConfig {
+  /** The retry schedule after a failed payment. */
+  dunning?: DunningPolicy
+  /** Rounding points of proration. */
+  proration?: ProrationRounding
+  /** Compare-and-set retries before a contended write gives up with `CONFLICT`. */
+  maxWriteRetries?: number
+  /** Subscriptions one renewal run handles at most. */
+  renewalBatch?: number
+}
+
+/** A subscription coupon: percent or amount off the period invoices, for a number of
+ * periods (or forever). */
+export interface BillingCoupon {
+  /** Code. */
+  code: string
+  /** Percentage off (0 < p ≤ 100), a decimal string. */
+  percentOff?: DecimalString | null
+  /** Amount off each period invoice. */
+  amountOff?: Money | null
+  /** Period invoices it discounts (`None`: every one). */
+  durationPeriods?: number | null
+}
+
+/** `billing.transition`: where `action` leads from `from` (or `CONFLICT`). */
+export interface BillingTransitionRequest {
+  /** Current state. */
+  from: SubscriptionStatus
+  /** The action. */
+  action: BillingAction
+}
+
 /** A shopping cart in one currency. */
 export interface Cart {
   currency: Currency
@@ -468,6 +515,31 @@ export interface DroppedLine {
   reason: string
 }
 
+/** The retry schedule. */
+export interface DunningPolicy {
+  /** Days after the first failure at which to retry; strictly increasing. */
+  retryDays?: Array<number>
+  /** After the last retry failed. */
+  finalAction?: FinalAction
+}
+
+/** `billing.dunning_step`. */
+export interface DunningRequest {
+  /** The policy. */
+  policy?: DunningPolicy
+  /** When the first attempt failed. */
+  failedAt: IsoDateTime
+  /** Failed attempts so far (the first included). */
+  attemptsMade: number
+}
+
+/** What follows a failed attempt. */
+export type DunningStep =
+  /** Retry at this time. */
+  | ({ type: 'retry' } & { at: IsoDateTime; retry: number })
+  /** Give up with the final action. */
+  | ({ type: 'give_up' } & { action: FinalAction })
+
 /** The class of an endpoint; each class has its own quota. */
 export type EndpointClass =
   /** Authentication: log in, register, refresh, password reset. */
@@ -496,6 +568,11 @@ export interface EngineConfig {
   lowStockThreshold?: number
   /** Compare-and-set retries before a contended order write gives up with `CONFLICT`. */
   maxWriteRetries?: number
+  /** How long a keyed checkout that has created its order, but not finished, counts as
+   * still running (a duplicate is `CONFLICT`, `in_progress`). After that the holder is
+   * presumed dead and a duplicate answers with that order as it stands: never a second
+   * order, never a second charge. Keep it at least the gateway's timeout. */
+  inFlightSeconds?: number
 }
 
 /** Who is acting: an id and role names. Every flow takes one, so access control can be
@@ -617,6 +694,13 @@ export interface FactsInput {
   /** Units returned. */
   unitsReturned?: number
 }
+
+/** What to do when every retry failed. */
+export type FinalAction =
+  /** Cancel the subscription (the invoice becomes uncollectible). */
+  | 'cancel'
+  /** Pause it (the invoice becomes uncollectible; resume starts a new period). */
+  | 'pause'
 
 /** Fit a model and forecast `horizon` steps. */
 export interface ForecastRequest {
@@ -891,14 +975,83 @@ export interface InMemorySetup {
   stock?: Array<StockSeed>
   /** Identity flows; without it the `auth.*` operations answer `CONFLICT`. */
   auth?: AuthSetup | null
+  /** Subscription billing settings (dunning schedule, proration rounding). */
+  billing?: BillingConfig
 }
 
-/** The stock figures an adjustment applies to. */
-export interface InventoryStockLevel {
-  /** Units on hand. */
-  onHand: number
-  /** Units reserved. */
-  reserved: number
+/** The unit of a billing interval. */
+export type Interval =
+  /** Calendar days (in the subscription's UTC offset). */
+  | 'day'
+  /** Seven days. */
+  | 'week'
+  /** Calendar months, anchored to a day of month (month-end clamped). */
+  | 'month'
+  /** Calendar years (Feb 29 anchors fall on Feb 28 in common years). */
+  | 'year'
+
+/** The computed lines and totals. */
+export interface InvoiceComputation {
+  /** Lines, in input order. */
+  lines: Array<InvoiceLine>
+  /** Σ line amounts. */
+  subtotal: Money
+  /** Σ line discounts. */
+  discountTotal: Money
+  /** Σ line taxes. */
+  taxTotal: Money
+  /** Σ line totals (may be negative). */
+  total: Money
+  /** Credit balance used by this invoice. */
+  creditApplied: Money
+  /** What is charged: `max(total − creditApplied, 0)`. */
+  amountDue: Money
+  /** Credit balance left afterwards (a negative total adds to it). */
+  creditRemaining: Money
+}
+
+/** Everything [`compute_invoice`] needs (the `billing.invoice` vector request). */
+export interface InvoiceInput {
+  /** Currency. */
+  currency: Currency
+  /** Tax region. */
+  region?: string
+  /** Lines. */
+  lines: Array<LineInput>
+  /** Tax rules (as in pricing). */
+  taxRules?: Array<TaxRule>
+  /** Coupon discounting the charge lines. */
+  coupon?: BillingCoupon | null
+  /** Credit available from earlier invoices. */
+  creditBalance?: Money | null
+  /** Rounding points (as in pricing). */
+  rounding?: RoundingSettings
+  /** The instant the invoice is issued. */
+  at: IsoDateTime
+}
+
+/** One invoiced line; amounts of credit lines are negative. */
+export interface InvoiceLine {
+  /** Line id within the invoice (`l1`, `l2`, ...). */
+  id: string
+  /** What it bills. */
+  kind: LineKind
+  /** Text. */
+  description: string
+  /** Units. */
+  quantity: number
+  /** Amount per unit. */
+  unitAmount: Money
+  /** `quantity × unitAmount`, rounded at `line_subtotal` (negative for a credit). */
+  amount: Money
+  /** Coupon discount on the line. */
+  discount: Money
+  /** Tax of the line (negative for a credit). */
+  tax: Money
+  /** What the line adds to the invoice total. */
+  total: Money
+  /** Service period. */
+  period?: Period | null
 }
 
 /** A discount on a line, attributed to a promotion. */
@@ -908,6 +1061,35 @@ export interface LineDiscount {
   /** The amount (positive). */
   amount: Money
 }
+
+/** A line to invoice: always a positive unit amount; credits are subtracted by kind. */
+export interface LineInput {
+  /** What it bills. */
+  kind: LineKind
+  /** Text on the invoice. */
+  description: string
+  /** Units (seats; 1 for usage and proration lines). */
+  quantity?: number
+  /** Amount per unit (non-negative, in the invoice currency). */
+  unitAmount: Money
+  /** Whether the amount includes tax. */
+  taxInclusive?: boolean
+  /** Tax class. */
+  taxClass?: string
+  /** The service period the line covers. */
+  period?: Period | null
+}
+
+/** What a line bills. */
+export type LineKind =
+  /** Plan seats for a period. */
+  | 'plan'
+  /** Metered usage of the ended period. */
+  | 'usage'
+  /** Credit for unused time of the old plan (subtracted). */
+  | 'proration_credit'
+  /** Charge for the remaining time on the new plan. */
+  | 'proration_charge'
 
 /** Available stock of a SKU at a location is below its reorder level. */
 export interface LowStockAlert {
@@ -1125,6 +1307,18 @@ export interface OrderTotals {
   total: Money
 }
 
+/** Is `from → to` legal in `machine` under `facts`? */
+export interface OrderTransitionRequest {
+  /** Which machine. */
+  machine: Machine
+  /** Current state name. */
+  from: string
+  /** Attempted state name. */
+  to: string
+  /** Facts after the change. */
+  facts?: FactsInput
+}
+
 /** One event in the outbox, with a versioned payload. */
 export interface OutboxEvent {
   /** Unique, deterministic event id (e.g. `"order_7:order_placed"`): publishing the same id
@@ -1201,13 +1395,13 @@ export interface Payment {
   /** The gateway's reference of the charge, once known. */
   gatewayRef?: string | null
   /** Attempts, oldest first. */
-  attempts?: Array<PaymentAttempt>
+  attempts?: Array<PaymentPaymentAttempt>
   /** Ids of gateway events already applied (or recognised as stale). */
   appliedEvents?: Array<string>
 }
 
 /** One try to pay an order. */
-export interface PaymentAttempt {
+export interface PaymentPaymentAttempt {
   /** 1-based attempt number within the order. */
   number: number
   /** Gateway idempotency key of the attempt's authorization ([`attempt_key`]). */
@@ -1238,6 +1432,46 @@ export type PaymentStatus =
   | 'failed'
   /** Authorization released without capture (terminal). */
   | 'voided'
+
+/** One billing period: `[start, end)`. */
+export interface Period {
+  /** Index from the anchor (0 is the first period). */
+  index: number
+  /** Start, inclusive. */
+  start: IsoDateTime
+  /** End, exclusive (the next period's start). */
+  end: IsoDateTime
+}
+
+/** `billing.period_at`: the period containing `at`. */
+export interface PeriodAtRequest {
+  /** The schedule. */
+  schedule: PeriodSchedule
+  /** The instant. */
+  at: IsoDateTime
+}
+
+/** The periods of a subscription: an anchor, an interval and a fixed UTC offset. */
+export interface PeriodSchedule {
+  /** Start of period 0; its local day of month is the anchor day. */
+  anchor: IsoDateTime
+  /** Interval unit. */
+  interval: Interval
+  /** Intervals per period (at least 1). */
+  intervalCount?: number
+  /** Local time offset from UTC in seconds (`3600` for UTC+1), |offset| < 24 h. */
+  utcOffsetSeconds?: number
+}
+
+/** `billing.periods`: `count` periods from period `from`. */
+export interface PeriodsRequest {
+  /** The schedule. */
+  schedule: PeriodSchedule
+  /** First period index. */
+  from?: number
+  /** How many (1..=1000). */
+  count: number
+}
 
 /** Portfolio constraints (the non-data part of a [`PortfolioProblem`]). */
 export interface PortfolioConstraints {
@@ -1440,6 +1674,21 @@ export interface PriceTier {
   price: Money
 }
 
+/** How a promotion computes its discount. */
+export type PricingAction =
+  /** `percent` (0 < p ≤ 100, e.g. `"15"`) off the targeted amount. */
+  | ({ type: 'percent_off' } & { percent: DecimalString })
+  /** A fixed amount off: per targeted unit, or once across all targeted lines. */
+  | ({ type: 'amount_off' } & { amount: Money; perUnit?: boolean })
+  /** Every targeted unit costs `unitPrice` (never raises a price). */
+  | ({ type: 'fixed_price' } & { unitPrice: Money })
+  /** For every `buy + get` targeted units, the `get` cheapest get `percent` off (100: free). */
+  | ({ type: 'buy_x_get_y' } & { buy: number; get: number; percent?: DecimalString })
+  /** A percentage off chosen by the highest tier reached by quantity or spend. */
+  | ({ type: 'tiered' } & { basis: TierBasis; tiers: Array<Tier> })
+  /** The shipping price becomes zero (the target is ignored). */
+  | { type: 'free_shipping' }
+
 /** Who buys, where, in which currency, and when. */
 export interface PricingContext {
   /** Tax and shipping region (compared exactly with rules' regions). */
@@ -1635,7 +1884,47 @@ export interface Promotion {
   /** What the action discounts. */
   target: Target
   /** How much it discounts. */
-  action: Action
+  action: PricingAction
+}
+
+/** The proration of a change. */
+export interface Proration {
+  /** Seconds from the change to the period end. */
+  unusedSeconds: number
+  /** Seconds of the whole period. */
+  periodSeconds: number
+  /** `unusedSeconds / periodSeconds`, exact to 28 digits (display only). */
+  unusedFraction: DecimalString
+  /** Credit for the old plan's unused time. */
+  credit: Money
+  /** What the old plan's used time cost: `oldAmount − credit`. */
+  used: Money
+  /** Charge for the new plan's remaining time. */
+  charge: Money
+  /** `charge − credit`. */
+  net: Money
+}
+
+/** A proration request (the `billing.prorate` vector request). */
+export interface ProrationInput {
+  /** The current period. */
+  period: Period
+  /** When the change takes effect (inside the period). */
+  at: IsoDateTime
+  /** What the old plan costs for the whole period (price × seats). */
+  oldAmount: Money
+  /** What the new plan costs for a whole period (price × seats). */
+  newAmount: Money
+  /** Rounding points. */
+  rounding?: ProrationRounding
+}
+
+/** The rounding modes of the two proration rounding points. */
+export interface ProrationRounding {
+  /** `proration_credit`. */
+  credit?: RoundingMode
+  /** `proration_charge`. */
+  charge?: RoundingMode
 }
 
 /** What to do when the covariance matrix is not positive definite. */
@@ -2498,6 +2787,18 @@ export type StackingPolicy =
    * non-exclusive promotions or one exclusive promotion alone. */
   | 'best_deal'
 
+/** Stock of one SKU at one location. */
+export interface StockLevel {
+  /** Stock keeping unit. */
+  sku: string
+  /** Location (warehouse, store). */
+  locationId: string
+  /** Units physically there. */
+  onHand: number
+  /** Units held by active reservations (never above `on_hand`). */
+  reserved: number
+}
+
 /** Initial stock of an in-memory host. */
 export interface StockSeed {
   /** SKU. */
@@ -2514,6 +2815,21 @@ export type Subject =
   | { kind: 'principal'; id: string }
   /** A client address (IP or a host-chosen fingerprint). */
   | { kind: 'client'; id: string }
+
+/** The states of a subscription. */
+export type SubscriptionStatus =
+  /** In the free trial; nothing charged yet. */
+  | 'trialing'
+  /** Paid and running. */
+  | 'active'
+  /** A renewal payment failed; dunning retries are scheduled. */
+  | 'past_due'
+  /** Paused: no invoices until resumed. */
+  | 'paused'
+  /** Ended by a cancellation (immediate, at period end, or after failed dunning). */
+  | 'cancelled'
+  /** Ended on its own: a trial without a payment method, or a fixed term that ran out. */
+  | 'expired'
 
 /** A supplier's purchasing terms. */
 export interface Supplier {
@@ -2599,6 +2915,18 @@ export type TierBasis =
   /** Subtotal of the targeted lines before discounts, in the cart's currency. */
   | 'spend'
 
+/** The units and amount one tier contributed. */
+export interface TierCharge {
+  /** Tier index. */
+  tier: number
+  /** Units priced in this tier. */
+  units: number
+  /** Unit price. */
+  unitPrice: Money
+  /** `units × unitPrice + flatFee`, exact (unrounded). */
+  amount: Money
+}
+
 /** Cart totals. */
 export interface Totals {
   /** Sum of line subtotals (each in its line's price basis). */
@@ -2666,16 +2994,10 @@ export interface TransitionOp {
   reason?: string | null
 }
 
-/** Is `from → to` legal in `machine` under `facts`? */
-export interface TransitionRequest {
-  /** Which machine. */
-  machine: Machine
-  /** Current state name. */
-  from: string
-  /** Attempted state name. */
-  to: string
-  /** Facts after the change. */
-  facts?: FactsInput
+/** The result of `billing.transition`. */
+export interface TransitionResult {
+  /** The new state. */
+  to: SubscriptionStatus
 }
 
 /** Trend component. */
@@ -2684,6 +3006,57 @@ export type Trend =
   | 'none'
   /** Additive trend. */
   | 'add'
+
+/** The price of a quantity of usage. */
+export interface UsageCharge {
+  /** Units. */
+  quantity: number
+  /** Contribution per tier. */
+  tiers: Array<TierCharge>
+  /** Exact sum of the tiers. */
+  exact: Money
+  /** `exact` rounded to the minor unit at `usage_total`. */
+  total: Money
+}
+
+/** How the tiers combine. */
+export type UsageMode =
+  /** Each unit at the price of the tier it falls in. */
+  | 'graduated'
+  /** Every unit at the price of the tier the total falls in. */
+  | 'volume'
+
+/** Usage pricing of a plan. */
+export interface UsagePricing {
+  /** What is counted (`"api_calls"`), for invoice descriptions. */
+  metric: string
+  /** Graduated or volume. */
+  mode: UsageMode
+  /** Tiers in increasing `upTo` order; the last has no `upTo`. */
+  tiers: Array<UsageTier>
+  /** Rounding of the total (`usage_total` point); default half-up. */
+  rounding?: RoundingMode
+}
+
+/** `billing.usage_charge`. */
+export interface UsageRequest {
+  /** The usage pricing. */
+  pricing: UsagePricing
+  /** Units used. */
+  quantity: number
+  /** Currency. */
+  currency: Currency
+}
+
+/** One tier: up to `upTo` units (inclusive; none for the last, open tier). */
+export interface UsageTier {
+  /** Upper bound of the tier, inclusive; `None` only for the last tier. */
+  upTo?: number | null
+  /** Price per unit (may have more decimals than the currency). */
+  unitPrice: Money
+  /** A flat fee charged when the tier is reached. */
+  flatFee?: Money | null
+}
 
 /** `catalog.validate_image`: validates an upload from its first bytes (hex-encoded, so the
  * request stays plain JSON). */
@@ -2788,7 +3161,7 @@ export type MoneyRoundInput = RoundRequest
 /** Result of `money.round`. */
 export type MoneyRoundOutput = Money
 /** Request of `order.check_transition`. */
-export type OrderCheckTransitionInput = TransitionRequest
+export type OrderCheckTransitionInput = OrderTransitionRequest
 /** Result of `order.check_transition`. */
 export type OrderCheckTransitionOutput = TransitionAllowed
 /** Request of `payment.apply_event`. */
@@ -2943,3 +3316,31 @@ export type IdentityNormalizeEmailOutput = string
 export type RatelimitSequenceInput = SequenceRequest
 /** Result of `ratelimit.sequence`. */
 export type RatelimitSequenceOutput = Array<SequenceStep>
+/** Request of `billing.periods`. */
+export type BillingPeriodsInput = PeriodsRequest
+/** Result of `billing.periods`. */
+export type BillingPeriodsOutput = Array<Period>
+/** Request of `billing.period_at`. */
+export type BillingPeriodAtInput = PeriodAtRequest
+/** Result of `billing.period_at`. */
+export type BillingPeriodAtOutput = Period
+/** Request of `billing.prorate`. */
+export type BillingProrateInput = ProrationInput
+/** Result of `billing.prorate`. */
+export type BillingProrateOutput = Proration
+/** Request of `billing.invoice`. */
+export type BillingInvoiceInput = InvoiceInput
+/** Result of `billing.invoice`. */
+export type BillingInvoiceOutput = InvoiceComputation
+/** Request of `billing.usage_charge`. */
+export type BillingUsageChargeInput = UsageRequest
+/** Result of `billing.usage_charge`. */
+export type BillingUsageChargeOutput = UsageCharge
+/** Request of `billing.transition`. */
+export type BillingTransitionInput = BillingTransitionRequest
+/** Result of `billing.transition`. */
+export type BillingTransitionOutput = TransitionResult
+/** Request of `billing.dunning_step`. */
+export type BillingDunningStepInput = DunningRequest
+/** Result of `billing.dunning_step`. */
+export type BillingDunningStepOutput = DunningStep

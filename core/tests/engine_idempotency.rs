@@ -164,3 +164,45 @@ fn concurrent_identical_refunds_refund_once() {
     assert_eq!(order.refunds.len(), ok);
     assert_eq!(order.payment.refunded, usd(&format!("{}.00", 5 * ok)));
 }
+
+#[test]
+fn duplicate_after_the_in_flight_window_gets_the_same_order_never_a_second_charge() {
+    let w = world(10, None);
+    let gateway = Arc::new(ParkingGateway {
+        inner: SandboxGateway::new(),
+        entered: Barrier::new(2),
+        release: Barrier::new(2),
+    });
+    let mut ports = w.mem.ports();
+    ports.gateway = gateway.clone();
+    let engine = Arc::new(Engine::new(ports, EngineConfig::default()).unwrap());
+    put_cart(&w, "c", "amy", &[("SKU-A", 1)]);
+    let amy = Principal::customer("amy");
+    let first = {
+        let (engine, amy) = (engine.clone(), amy.clone());
+        std::thread::spawn(move || {
+            run(engine.checkout(&amy, Some("slow"), request("c", TOKEN_APPROVE)))
+        })
+    };
+    gateway.entered.wait(); // the first request created its order and is stuck at the gateway
+    // Past the in-flight window and the store's lock timeout, the holder counts as dead.
+    w.mem.clock.advance(chrono::Duration::seconds(61));
+    let late = run(engine.checkout(&amy, Some("slow"), request("c", TOKEN_APPROVE))).unwrap();
+    assert_eq!(
+        w.mem.orders.all().unwrap().len(),
+        1,
+        "the duplicate created no second order"
+    );
+    assert_eq!(
+        late.payment.status,
+        kassa::order::PaymentStatus::Pending,
+        "the duplicate answers with the order as it stands"
+    );
+    gateway.release.wait();
+    let order = first.join().unwrap().unwrap();
+    assert_eq!(late.id, order.id);
+    assert_eq!(gateway.inner.charges().len(), 1, "one charge, ever");
+    let again = run(engine.checkout(&amy, Some("slow"), request("c", TOKEN_APPROVE))).unwrap();
+    assert_eq!(again.id, order.id);
+    assert_eq!(again.status, order.status);
+}

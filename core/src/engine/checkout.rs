@@ -17,7 +17,7 @@ use crate::ports::{
     PricingRules,
 };
 use crate::pricing::{price_cart, PricedCart, PricingContext, PricingInput, RejectionReason};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A checkout request: which cart, how to pay, and what the client showed.
@@ -59,6 +59,15 @@ fn blocking(reason: RejectionReason) -> bool {
     )
 }
 
+/// When a stored idempotent response is an in-flight checkpoint, the time it was taken.
+fn in_flight_since(response: &serde_json::Value) -> Option<DateTime<Utc>> {
+    response
+        .get("inFlightSince")
+        .and_then(|v| v.as_str())
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc))
+}
+
 fn u32_sat(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -94,7 +103,7 @@ impl Engine {
     ) -> Result<Order> {
         self.authorize_kind(actor, "orders", "create")?;
         let Some(key) = idempotency_key else {
-            return self.checkout_once(actor, &req).await;
+            return self.checkout_once(actor, &req, None).await;
         };
         let hash = request_hash(&req)?;
         match self
@@ -117,9 +126,19 @@ impl Engine {
                 .with_meta("idempotency", "key_reused")
                 .with_detail("idempotencyKey", "used with a different request"))
             }
-            IdempotencyBegin::Completed { response } => return self.replay(actor, response).await,
+            IdempotencyBegin::Completed { response } => {
+                if let Some(since) = in_flight_since(&response) {
+                    if self.now() - since < Duration::seconds(self.config.in_flight_seconds) {
+                        return Err(KassaError::conflict(
+                            "a request with this idempotency key is still in progress",
+                        )
+                        .with_meta("idempotency", "in_progress"));
+                    }
+                }
+                return self.replay(actor, response).await;
+            }
         }
-        let result = self.checkout_once(actor, &req).await;
+        let result = self.checkout_once(actor, &req, Some(key)).await;
         match &result {
             Ok(order) => {
                 let response = serde_json::json!({ "orderId": order.id });
@@ -367,7 +386,16 @@ impl Engine {
         Ok(())
     }
 
-    async fn checkout_once(&self, actor: &Principal, req: &CheckoutRequest) -> Result<Order> {
+    /// One checkout. With an idempotency key, the key is checkpointed with the order id as
+    /// soon as the order exists and before the gateway is called: a duplicate that arrives
+    /// after the claim's lock timeout (the holder died mid-charge) then finds that order
+    /// instead of creating and charging a second one.
+    async fn checkout_once(
+        &self,
+        actor: &Principal,
+        req: &CheckoutRequest,
+        key: Option<&str>,
+    ) -> Result<Order> {
         let (mut quote, cart) = self.quote(actor, req).await?;
         let now = self.now();
         let demand = sum_demand(
@@ -438,6 +466,13 @@ impl Engine {
             }
         };
         let (number, id) = (order.number.clone(), order.id.clone());
+        if let Some(key) = key {
+            let checkpoint = serde_json::json!({ "orderId": id, "inFlightSince": now });
+            self.ports
+                .idempotency
+                .complete(&actor.id, key, checkpoint)
+                .await?;
+        }
         self.pay(actor, order, req, &redeemed, quote.cart_version)
             .await
             .map_err(|e| {

@@ -99,6 +99,11 @@ pub struct EngineConfig {
     pub low_stock_threshold: u64,
     /// Compare-and-set retries before a contended order write gives up with `CONFLICT`.
     pub max_write_retries: u32,
+    /// How long a keyed checkout that has created its order, but not finished, counts as
+    /// still running (a duplicate is `CONFLICT`, `in_progress`). After that the holder is
+    /// presumed dead and a duplicate answers with that order as it stands: never a second
+    /// order, never a second charge. Keep it at least the gateway's timeout.
+    pub in_flight_seconds: i64,
 }
 
 impl Default for EngineConfig {
@@ -110,6 +115,7 @@ impl Default for EngineConfig {
             default_region: String::new(),
             low_stock_threshold: 5,
             max_write_retries: 16,
+            in_flight_seconds: 60,
         }
     }
 }

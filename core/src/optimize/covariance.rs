@@ -182,6 +182,37 @@ pub fn validate(cov: &[Vec<f64>], n: usize, field: &str) -> Result<Vec<f64>> {
     Ok(flat)
 }
 
+/// Largest ratio between two positive variances the solvers accept (1e6 between volatilities).
+pub const MAX_VARIANCE_SPREAD: f64 = 1e12;
+
+/// Refuses variances spread over more than [`MAX_VARIANCE_SPREAD`]: the solvers' tolerances
+/// are relative to the average variance, so one asset a trillion times riskier than another
+/// leaves the small ones below round-off and the active set never settles. Such a matrix is
+/// a units mistake (prices mixed with returns) far more often than a real market.
+pub fn check_spread(flat: &[f64], n: usize, field: &str) -> Result<()> {
+    let diag = (0..n).filter_map(|i| flat.get(i * n + i).copied());
+    let (mut lo, mut hi) = ((f64::INFINITY, 0), (0.0f64, 0));
+    for (i, d) in diag.enumerate() {
+        if d > 0.0 && d < lo.0 {
+            lo = (d, i);
+        }
+        if d > hi.0 {
+            hi = (d, i);
+        }
+    }
+    if lo.0.is_finite() && hi.0 > lo.0 * MAX_VARIANCE_SPREAD {
+        return Err(KassaError::validation(
+            format!("{field}[{}][{}]", hi.1, hi.1),
+            format!(
+                "variance {} is more than {MAX_VARIANCE_SPREAD:e} times variance {} at [{}][{}]: \
+                 the covariance is badly scaled (are prices mixed with returns?)",
+                hi.0, lo.0, lo.1, lo.1
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Whether the row-major `n×n` matrix is positive definite (Cholesky succeeds).
 pub fn is_positive_definite(flat: &[f64], n: usize) -> bool {
     let m = DMatrix::from_row_slice(n, n, flat);

@@ -163,8 +163,9 @@ impl PortfolioProblem {
     ///
     /// `VALIDATION_ERROR` for: sizes that differ, non-finite numbers, a lower bound above its
     /// upper bound, bounds that cannot sum to 1 (naming the sums), group caps that make the
-    /// budget unreachable, an asset in two groups, and a covariance that is not symmetric or
-    /// not positive definite (unless `psd` is `repair` or `trust`).
+    /// budget unreachable, an asset in two groups, a covariance that is not symmetric or
+    /// not positive definite (unless `psd` is `repair` or `trust`), and variances spread over
+    /// more than [`covariance::MAX_VARIANCE_SPREAD`].
     pub fn prepare(&self) -> Result<Prepared> {
         let n = self.expected_returns.len();
         if n == 0 {
@@ -182,6 +183,7 @@ impl PortfolioProblem {
             ));
         };
         let mut sigma = covariance::validate(&self.covariance, n, "covariance")?;
+        covariance::check_spread(&sigma, n, "covariance")?;
         let lower = self.lower.clone().unwrap_or_else(|| vec![0.0; n]);
         let mut upper = self.upper.clone().unwrap_or_else(|| vec![1.0; n]);
         for (field, v) in [("lower", &lower), ("upper", &upper)] {

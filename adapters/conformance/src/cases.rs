@@ -3,18 +3,21 @@
 use crate::Subject;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::future::join_all;
+use kassa::billing::{Subscription, SubscriptionStatus};
 use kassa::catalog::Product;
 use kassa::engine::{CheckoutRequest, Engine, EngineConfig, Principal};
+use kassa::inventory::reorder::ReorderRule;
 use kassa::inventory::reservation::{ReservationStatus, ReserveRequest};
 use kassa::inventory::stock::Demand;
 use kassa::memory::TOKEN_APPROVE;
 use kassa::money::Currency;
-use kassa::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals};
+use kassa::order::{LineQuantity, NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals};
 use kassa::page::PageRequest;
 use kassa::ports::{
     CouponLimits, HealthStatus, IdempotencyBegin, OrderFilter, OutboxEvent, PricingRules,
-    StoredCart, TokenRecord, UserRecord,
+    StoredCart, StoredPurchaseOrder, StoredShipment, TokenRecord, UserRecord,
 };
+use kassa::supply::{create_shipment, PurchaseOrderStatus, ShipmentLine, ShipmentStatus, Supplier};
 use kassa::{ErrorCode, Money};
 use serde_json::json;
 
@@ -983,6 +986,8 @@ pub async fn every_port_reports_health(s: &Subject) {
         p.users.health().await,
         p.idempotency.health().await,
         p.events.health().await,
+        p.supply.health().await,
+        s.billing.subscriptions.health().await,
     ] {
         assert_eq!(
             h.status,
@@ -1070,4 +1075,634 @@ pub async fn engine_checkout_end_to_end(s: &Subject) {
     assert_eq!(placed[0].aggregate_id, order.id);
     let cart = p.carts.get(&cart_id).await.unwrap().unwrap();
     assert!(cart.cart.is_empty(), "the cart is cleared");
+}
+
+fn supplier(id: &str, name: &str) -> Supplier {
+    serde_json::from_value(json!({
+        "id": id,
+        "name": name,
+        "leadTimeDays": 7,
+        "minimumOrderQuantity": 10,
+        "currency": "USD"
+    }))
+    .unwrap()
+}
+
+fn reorder_rule(sku: &str, location: &str, min: i64, max: i64) -> ReorderRule {
+    serde_json::from_value(json!({
+        "sku": sku,
+        "location": location,
+        "policy": {"kind": "min_max", "min": min, "max": max},
+        "orderMultiple": 1,
+        "supplierId": "sup-a",
+        "unitCost": {"amount": "2.50", "currency": "USD"}
+    }))
+    .unwrap()
+}
+
+/// A new (version 0) purchase order `id` in `status` for 10 units of SKU-A.
+fn purchase_order(id: &str, status: PurchaseOrderStatus) -> StoredPurchaseOrder {
+    serde_json::from_value(json!({
+        "purchaseOrder": {
+            "id": id,
+            "supplierId": "sup-a",
+            "location": "wh-1",
+            "currency": "USD",
+            "status": status,
+            "lines": [{
+                "sku": "SKU-A",
+                "quantity": 10,
+                "received": 0,
+                "unitCost": {"amount": "2.50", "currency": "USD"}
+            }]
+        },
+        "createdAt": t0(),
+        "version": 0
+    }))
+    .unwrap()
+}
+
+/// A new (version 0) shipment `id` of `order_id` carrying one unit of SKU-A (line `l1`).
+fn shipment(id: &str, order_id: &str) -> StoredShipment {
+    StoredShipment {
+        shipment: create_shipment(
+            id,
+            order_id,
+            "ups",
+            &format!("1Z-{id}"),
+            vec![ShipmentLine {
+                sku: "SKU-A".into(),
+                quantity: 1,
+            }],
+            t0(),
+        )
+        .unwrap(),
+        order_lines: vec![LineQuantity {
+            line_id: "l1".into(),
+            quantity: 1,
+        }],
+        version: 0,
+    }
+}
+
+/// Suppliers and reorder rules: validated, replaced by key, listed by key in byte order.
+pub async fn supply_suppliers_and_reorder_rules(s: &Subject) {
+    let supply = &s.ports.supply;
+    assert!(supply.suppliers().await.unwrap().is_empty());
+    for id in ["sup-b", "sup-a", "sup-B"] {
+        let saved = supply.put_supplier(supplier(id, "first")).await.unwrap();
+        assert_eq!(saved, supplier(id, "first"));
+    }
+    supply
+        .put_supplier(supplier("sup-a", "renamed"))
+        .await
+        .unwrap();
+    let all = supply.suppliers().await.unwrap();
+    assert_eq!(
+        all,
+        vec![
+            supplier("sup-B", "first"),
+            supplier("sup-a", "renamed"),
+            supplier("sup-b", "first"),
+        ],
+        "by id (byte order), replaced in place on {}",
+        s.name
+    );
+    let blank = supply.put_supplier(supplier(" ", "x")).await.unwrap_err();
+    assert_eq!(blank.code, ErrorCode::ValidationError);
+    let mut negative = supplier("sup-c", "x");
+    negative.minimum_order_quantity = -1;
+    let negative = supply.put_supplier(negative).await.unwrap_err();
+    assert_eq!(negative.code, ErrorCode::ValidationError);
+    assert_eq!(
+        supply.suppliers().await.unwrap().len(),
+        3,
+        "nothing invalid stored"
+    );
+
+    assert!(supply.reorder_rules().await.unwrap().is_empty());
+    for (sku, location) in [("SKU-B", "wh-1"), ("SKU-A", "wh-2"), ("SKU-A", "wh-1")] {
+        let rule = reorder_rule(sku, location, 1, 10);
+        assert_eq!(supply.put_reorder_rule(rule.clone()).await.unwrap(), rule);
+    }
+    supply
+        .put_reorder_rule(reorder_rule("SKU-A", "wh-1", 5, 50))
+        .await
+        .unwrap();
+    assert_eq!(
+        supply.reorder_rules().await.unwrap(),
+        vec![
+            reorder_rule("SKU-A", "wh-1", 5, 50),
+            reorder_rule("SKU-A", "wh-2", 1, 10),
+            reorder_rule("SKU-B", "wh-1", 1, 10),
+        ],
+        "by (SKU, location), replaced in place on {}",
+        s.name
+    );
+    let no_sku = supply
+        .put_reorder_rule(reorder_rule("", "wh-1", 1, 10))
+        .await
+        .unwrap_err();
+    assert_eq!(no_sku.code, ErrorCode::ValidationError);
+    let no_location = supply
+        .put_reorder_rule(reorder_rule("SKU-C", " ", 1, 10))
+        .await
+        .unwrap_err();
+    assert_eq!(no_location.code, ErrorCode::ValidationError);
+    assert_eq!(supply.reorder_rules().await.unwrap().len(), 3);
+}
+
+/// Purchase orders: version 0 in, 1 out; a taken id is `CONFLICT`; compare-and-set bumps the
+/// version and keeps the receipts; a stale version is `CONFLICT` with `storedVersion`; an
+/// unknown id is `NOT_FOUND`.
+pub async fn supply_purchase_orders_compare_and_set(s: &Subject) {
+    let supply = &s.ports.supply;
+    assert!(supply.purchase_order("po-1").await.unwrap().is_none());
+    let v1 = supply
+        .insert_purchase_order(purchase_order("po-1", PurchaseOrderStatus::Draft))
+        .await
+        .unwrap();
+    assert_eq!(v1.version, 1);
+    assert_eq!(
+        supply.purchase_order("po-1").await.unwrap(),
+        Some(v1.clone())
+    );
+    let taken = supply
+        .insert_purchase_order(purchase_order("po-1", PurchaseOrderStatus::Sent))
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code, ErrorCode::Conflict, "a taken id on {}", s.name);
+    let mut versioned = purchase_order("po-2", PurchaseOrderStatus::Draft);
+    versioned.version = 3;
+    let versioned = supply.insert_purchase_order(versioned).await.unwrap_err();
+    assert_eq!(versioned.code, ErrorCode::ValidationError);
+    assert!(supply.purchase_order("po-2").await.unwrap().is_none());
+
+    let mut sent = v1.clone();
+    sent.purchase_order.status = PurchaseOrderStatus::Sent;
+    let v2 = supply.compare_and_set_purchase_order(sent).await.unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(v2.purchase_order.status, PurchaseOrderStatus::Sent);
+    assert_eq!(
+        supply.purchase_order("po-1").await.unwrap(),
+        Some(v2.clone())
+    );
+
+    let mut stale = v1.clone();
+    stale.purchase_order.status = PurchaseOrderStatus::Cancelled;
+    let stale = supply
+        .compare_and_set_purchase_order(stale)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        stale.code,
+        ErrorCode::Conflict,
+        "stale version on {}",
+        s.name
+    );
+    assert_eq!(stale.meta.get("storedVersion"), Some(&json!(2)));
+    assert_eq!(
+        supply.purchase_order("po-1").await.unwrap(),
+        Some(v2.clone())
+    );
+
+    let mut received = v2.clone();
+    received.purchase_order.status = PurchaseOrderStatus::PartiallyReceived;
+    received.purchase_order.lines[0].received = 4;
+    received.receipts.push(
+        serde_json::from_value(json!({
+            "id": "rcpt-1",
+            "purchaseOrderId": "po-1",
+            "location": "wh-1",
+            "lines": [{"sku": "SKU-A", "quantity": 4}],
+            "value": {"amount": "10.00", "currency": "USD"},
+            "actor": "clerk",
+            "at": t0() + Duration::hours(1)
+        }))
+        .unwrap(),
+    );
+    let v3 = supply
+        .compare_and_set_purchase_order(received)
+        .await
+        .unwrap();
+    assert_eq!(v3.version, 3);
+    let got = supply.purchase_order("po-1").await.unwrap().unwrap();
+    assert_eq!(got, v3, "the receipts round-trip on {}", s.name);
+    assert_eq!(got.receipts.len(), 1);
+
+    let mut unknown = purchase_order("po-x", PurchaseOrderStatus::Sent);
+    unknown.version = 1;
+    let unknown = supply
+        .compare_and_set_purchase_order(unknown)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        unknown.code,
+        ErrorCode::NotFound,
+        "unknown id on {}",
+        s.name
+    );
+    assert!(supply.purchase_order("po-x").await.unwrap().is_none());
+}
+
+/// Purchase orders are listed by id; `open_only` keeps those with goods still expected
+/// (sent, acknowledged, partially received), following status changes.
+pub async fn supply_purchase_orders_open_only(s: &Subject) {
+    let supply = &s.ports.supply;
+    assert!(supply.purchase_orders(false).await.unwrap().is_empty());
+    for (id, status) in [
+        ("po-5", PurchaseOrderStatus::Received),
+        ("po-3", PurchaseOrderStatus::Acknowledged),
+        ("po-1", PurchaseOrderStatus::Draft),
+        ("po-4", PurchaseOrderStatus::PartiallyReceived),
+        ("po-2", PurchaseOrderStatus::Sent),
+        ("po-6", PurchaseOrderStatus::Cancelled),
+    ] {
+        supply
+            .insert_purchase_order(purchase_order(id, status))
+            .await
+            .unwrap();
+    }
+    let ids = |list: Vec<StoredPurchaseOrder>| -> Vec<String> {
+        list.into_iter().map(|p| p.purchase_order.id).collect()
+    };
+    assert_eq!(
+        ids(supply.purchase_orders(false).await.unwrap()),
+        ["po-1", "po-2", "po-3", "po-4", "po-5", "po-6"]
+    );
+    assert_eq!(
+        ids(supply.purchase_orders(true).await.unwrap()),
+        ["po-2", "po-3", "po-4"],
+        "open ones on {}",
+        s.name
+    );
+    // po-1 is sent (now open), po-4 fully received (now closed).
+    let mut po1 = supply.purchase_order("po-1").await.unwrap().unwrap();
+    po1.purchase_order.status = PurchaseOrderStatus::Sent;
+    supply.compare_and_set_purchase_order(po1).await.unwrap();
+    let mut po4 = supply.purchase_order("po-4").await.unwrap().unwrap();
+    po4.purchase_order.status = PurchaseOrderStatus::Received;
+    supply.compare_and_set_purchase_order(po4).await.unwrap();
+    assert_eq!(
+        ids(supply.purchase_orders(true).await.unwrap()),
+        ["po-1", "po-2", "po-3"],
+        "open ones after status changes on {}",
+        s.name
+    );
+    let open = supply.purchase_orders(true).await.unwrap();
+    assert!(open.iter().all(|p| p.purchase_order.status.is_open()));
+    assert_eq!(open[0].version, 2);
+    assert_eq!(open[1].version, 1);
+}
+
+/// Shipments: version 0 in, 1 out; a taken id is `CONFLICT`; compare-and-set with stale
+/// versions and unknown ids refused; an order's shipments listed by id.
+pub async fn supply_shipments_compare_and_set_and_by_order(s: &Subject) {
+    let supply = &s.ports.supply;
+    assert!(supply.shipment("sh-1").await.unwrap().is_none());
+    assert!(supply.shipments_of_order("o-1").await.unwrap().is_empty());
+    let v1 = supply
+        .insert_shipment(shipment("sh-2", "o-1"))
+        .await
+        .unwrap();
+    assert_eq!(v1.version, 1);
+    assert_eq!(supply.shipment("sh-2").await.unwrap(), Some(v1.clone()));
+    supply
+        .insert_shipment(shipment("sh-3", "o-2"))
+        .await
+        .unwrap();
+    supply
+        .insert_shipment(shipment("sh-1", "o-1"))
+        .await
+        .unwrap();
+    let taken = supply
+        .insert_shipment(shipment("sh-1", "o-2"))
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code, ErrorCode::Conflict, "a taken id on {}", s.name);
+    let mut versioned = shipment("sh-9", "o-1");
+    versioned.version = 2;
+    let versioned = supply.insert_shipment(versioned).await.unwrap_err();
+    assert_eq!(versioned.code, ErrorCode::ValidationError);
+
+    let mut moved = v1.clone();
+    moved.shipment.status = ShipmentStatus::InTransit;
+    moved.shipment.tracking_number = "1Z-moved".into();
+    let v2 = supply.compare_and_set_shipment(moved).await.unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(supply.shipment("sh-2").await.unwrap(), Some(v2.clone()));
+    let stale = supply.compare_and_set_shipment(v1).await.unwrap_err();
+    assert_eq!(
+        stale.code,
+        ErrorCode::Conflict,
+        "stale version on {}",
+        s.name
+    );
+    assert_eq!(stale.meta.get("storedVersion"), Some(&json!(2)));
+    let mut unknown = shipment("sh-x", "o-1");
+    unknown.version = 1;
+    let unknown = supply.compare_and_set_shipment(unknown).await.unwrap_err();
+    assert_eq!(
+        unknown.code,
+        ErrorCode::NotFound,
+        "unknown id on {}",
+        s.name
+    );
+
+    let of_o1 = supply.shipments_of_order("o-1").await.unwrap();
+    let ids: Vec<&str> = of_o1.iter().map(|x| x.shipment.id.as_str()).collect();
+    assert_eq!(ids, ["sh-1", "sh-2"], "by id on {}", s.name);
+    assert_eq!(of_o1[1], v2);
+    let of_o2 = supply.shipments_of_order("o-2").await.unwrap();
+    assert_eq!(of_o2.len(), 1);
+    assert_eq!(of_o2[0].shipment.id, "sh-3");
+    assert!(supply.shipments_of_order("o-3").await.unwrap().is_empty());
+}
+
+/// Many writers with the same version of one purchase order and one shipment: exactly one
+/// wins each, the others get `CONFLICT`, and the stored version moved by one.
+pub async fn supply_concurrent_compare_and_set_has_one_winner(s: &Subject) {
+    let supply = &s.ports.supply;
+    let po = supply
+        .insert_purchase_order(purchase_order("po-1", PurchaseOrderStatus::Sent))
+        .await
+        .unwrap();
+    let sh = supply
+        .insert_shipment(shipment("sh-1", "o-1"))
+        .await
+        .unwrap();
+    let po_writes = (0..8).map(|i| {
+        let mut p = po.clone();
+        p.purchase_order.lines[0].received = i;
+        let supply = supply.clone();
+        async move { supply.compare_and_set_purchase_order(p).await }
+    });
+    let sh_writes = (0..8).map(|i| {
+        let mut x = sh.clone();
+        x.shipment.tracking_number = format!("1Z-{i}");
+        let supply = supply.clone();
+        async move { supply.compare_and_set_shipment(x).await }
+    });
+    let (po_results, sh_results) = futures::join!(join_all(po_writes), join_all(sh_writes));
+    let po_won: Vec<_> = po_results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(
+        po_won.len(),
+        1,
+        "one purchase order write wins on {}",
+        s.name
+    );
+    assert!(po_results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| e.code == ErrorCode::Conflict));
+    assert_eq!(
+        supply.purchase_order("po-1").await.unwrap().as_ref(),
+        Some(po_won[0])
+    );
+    let sh_won: Vec<_> = sh_results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(sh_won.len(), 1, "one shipment write wins on {}", s.name);
+    assert!(sh_results
+        .iter()
+        .filter_map(|r| r.as_ref().err())
+        .all(|e| e.code == ErrorCode::Conflict));
+    let stored = supply.shipment("sh-1").await.unwrap().unwrap();
+    assert_eq!(stored.version, 2);
+    assert_eq!(&stored, sh_won[0]);
+}
+
+/// A new (version 0) monthly subscription of `customer` created at `created`, in `status`
+/// with its next action at `next` (trial end, period end or dunning retry; ignored when
+/// paused or ended).
+fn subscription(
+    id: &str,
+    customer: &str,
+    created: DateTime<Utc>,
+    status: SubscriptionStatus,
+    next: DateTime<Utc>,
+) -> Subscription {
+    let mut sub: Subscription = serde_json::from_value(json!({
+        "id": id,
+        "customerId": customer,
+        "plan": {
+            "id": "basic",
+            "name": "Basic",
+            "price": {"amount": "10.00", "currency": "USD"},
+            "interval": "month"
+        },
+        "quantity": 1,
+        "status": "active",
+        "schedule": {"anchor": created, "interval": "month"},
+        "currentPeriod": {"index": 0, "start": created, "end": next},
+        "creditBalance": {"amount": "0.00", "currency": "USD"},
+        "createdAt": created
+    }))
+    .unwrap();
+    sub.status = status;
+    match status {
+        SubscriptionStatus::Trialing => sub.trial_end = Some(next),
+        SubscriptionStatus::PastDue => {
+            sub.dunning = Some(
+                serde_json::from_value(json!({
+                    "invoiceId": format!("{id}-inv-1"),
+                    "failedAt": created,
+                    "attemptsMade": 1,
+                    "nextAttemptAt": next
+                }))
+                .unwrap(),
+            );
+        }
+        _ => {}
+    }
+    sub
+}
+
+/// Subscriptions: version 0 in, 1 out; a taken id is `CONFLICT`; compare-and-set bumps the
+/// version; a stale version is `CONFLICT` with `expectedVersion` / `storedVersion`; an
+/// unknown id is `NOT_FOUND`.
+pub async fn subscriptions_insert_get_and_compare_and_set(s: &Subject) {
+    let subs = &s.billing.subscriptions;
+    let start = t0();
+    assert!(subs.get("sub-1").await.unwrap().is_none());
+    let new = subscription(
+        "sub-1",
+        "c1",
+        start,
+        SubscriptionStatus::Trialing,
+        start + Duration::days(14),
+    );
+    let v1 = subs.insert(new.clone()).await.unwrap();
+    assert_eq!(v1.version, 1);
+    assert_eq!(subs.get("sub-1").await.unwrap(), Some(v1.clone()));
+    let taken = subs.insert(new.clone()).await.unwrap_err();
+    assert_eq!(taken.code, ErrorCode::Conflict, "a taken id on {}", s.name);
+    let mut versioned = subscription(
+        "sub-2",
+        "c1",
+        start,
+        SubscriptionStatus::Active,
+        start + Duration::days(30),
+    );
+    versioned.version = 4;
+    let versioned = subs.insert(versioned).await.unwrap_err();
+    assert_eq!(versioned.code, ErrorCode::ValidationError);
+    assert!(subs.get("sub-2").await.unwrap().is_none());
+
+    let mut active = v1.clone();
+    active.status = SubscriptionStatus::Active;
+    active.trial_end = None;
+    active.periods_billed = 1;
+    active.applied_event_ids.push("evt-1".into());
+    let v2 = subs.compare_and_set(active).await.unwrap();
+    assert_eq!(v2.version, 2);
+    assert_eq!(subs.get("sub-1").await.unwrap(), Some(v2.clone()));
+
+    let stale = subs.compare_and_set(v1.clone()).await.unwrap_err();
+    assert_eq!(
+        stale.code,
+        ErrorCode::Conflict,
+        "stale version on {}",
+        s.name
+    );
+    assert_eq!(stale.meta.get("storedVersion"), Some(&json!(2)));
+    assert_eq!(stale.meta.get("expectedVersion"), Some(&json!(1)));
+    assert_eq!(subs.get("sub-1").await.unwrap(), Some(v2));
+
+    let mut unknown = subscription(
+        "sub-x",
+        "c1",
+        start,
+        SubscriptionStatus::Active,
+        start + Duration::days(30),
+    );
+    unknown.version = 1;
+    let unknown = subs.compare_and_set(unknown).await.unwrap_err();
+    assert_eq!(
+        unknown.code,
+        ErrorCode::NotFound,
+        "unknown id on {}",
+        s.name
+    );
+    assert!(subs.get("sub-x").await.unwrap().is_none());
+}
+
+/// `due(at, limit)`: ids whose next action (trial end, period end, dunning retry) is at or
+/// before `at`, oldest first (ties by id), at most `limit`; paused and cancelled ones never;
+/// a compare-and-set moves a subscription in or out of the list.
+pub async fn subscriptions_due_ordering_and_limit(s: &Subject) {
+    let subs = &s.billing.subscriptions;
+    let start = t0();
+    let at = |h: i64| start + Duration::hours(h);
+    for (id, status, next) in [
+        ("sub-e", SubscriptionStatus::Active, at(30)),
+        ("sub-d", SubscriptionStatus::PastDue, at(5)),
+        ("sub-c", SubscriptionStatus::Trialing, at(10)),
+        ("sub-b", SubscriptionStatus::Active, at(10)),
+        ("sub-a", SubscriptionStatus::Active, at(20)),
+        ("sub-p", SubscriptionStatus::Paused, at(1)),
+        ("sub-x", SubscriptionStatus::Cancelled, at(1)),
+    ] {
+        subs.insert(subscription(id, "c1", start, status, next))
+            .await
+            .unwrap();
+    }
+    assert!(subs.due(at(4), 10).await.unwrap().is_empty());
+    assert_eq!(
+        subs.due(at(5), 10).await.unwrap(),
+        ["sub-d"],
+        "at is inclusive"
+    );
+    assert_eq!(
+        subs.due(at(20), 10).await.unwrap(),
+        ["sub-d", "sub-b", "sub-c", "sub-a"],
+        "by time, then id, on {}",
+        s.name
+    );
+    assert_eq!(
+        subs.due(at(100), 3).await.unwrap(),
+        ["sub-d", "sub-b", "sub-c"],
+        "limit on {}",
+        s.name
+    );
+    assert!(subs.due(at(100), 0).await.unwrap().is_empty());
+    assert_eq!(subs.due(at(100), 10).await.unwrap().len(), 5);
+
+    // sub-d pays (next action moves to its period end, later); sub-e is paused.
+    let mut d = subs.get("sub-d").await.unwrap().unwrap();
+    d.status = SubscriptionStatus::Active;
+    d.dunning = None;
+    d.current_period.end = at(40);
+    subs.compare_and_set(d).await.unwrap();
+    let mut e = subs.get("sub-e").await.unwrap().unwrap();
+    e.status = SubscriptionStatus::Paused;
+    subs.compare_and_set(e).await.unwrap();
+    assert_eq!(
+        subs.due(at(100), 10).await.unwrap(),
+        ["sub-b", "sub-c", "sub-a", "sub-d"],
+        "after compare-and-set on {}",
+        s.name
+    );
+}
+
+/// `for_customer`: only that customer's subscriptions, oldest first (ties by id).
+pub async fn subscriptions_for_customer(s: &Subject) {
+    let subs = &s.billing.subscriptions;
+    let start = t0();
+    for (id, customer, created_h) in [
+        ("sub-3", "c1", 2),
+        ("sub-1", "c1", 5),
+        ("sub-2", "c2", 1),
+        ("sub-5", "c1", 2),
+        ("sub-4", "c1", 0),
+    ] {
+        let created = start + Duration::hours(created_h);
+        subs.insert(subscription(
+            id,
+            customer,
+            created,
+            SubscriptionStatus::Active,
+            created + Duration::days(30),
+        ))
+        .await
+        .unwrap();
+    }
+    let c1 = subs.for_customer("c1").await.unwrap();
+    let ids: Vec<&str> = c1.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(ids, ["sub-4", "sub-3", "sub-5", "sub-1"], "on {}", s.name);
+    assert!(c1.iter().all(|x| x.version == 1 && x.customer_id == "c1"));
+    let c2 = subs.for_customer("c2").await.unwrap();
+    assert_eq!(c2.len(), 1);
+    assert_eq!(c2[0].id, "sub-2");
+    assert!(subs.for_customer("c3").await.unwrap().is_empty());
+}
+
+/// Many writers with the same version of one subscription: exactly one wins, the others get
+/// `CONFLICT` with `storedVersion`.
+pub async fn subscriptions_concurrent_compare_and_set_has_one_winner(s: &Subject) {
+    let subs = &s.billing.subscriptions;
+    let v1 = subs
+        .insert(subscription(
+            "sub-1",
+            "c1",
+            t0(),
+            SubscriptionStatus::Active,
+            t0() + Duration::days(30),
+        ))
+        .await
+        .unwrap();
+    let writes = (0..8u64).map(|i| {
+        let mut x = v1.clone();
+        x.usage_quantity = i + 1;
+        let subs = subs.clone();
+        async move { subs.compare_and_set(x).await }
+    });
+    let results = join_all(writes).await;
+    let won: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+    assert_eq!(won.len(), 1, "one write wins on {}", s.name);
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(e.code, ErrorCode::Conflict);
+        assert!(e.meta.contains_key("storedVersion"));
+    }
+    let stored = subs.get("sub-1").await.unwrap().unwrap();
+    assert_eq!(stored.version, 2);
+    assert_eq!(&stored, won[0]);
 }

@@ -21,7 +21,7 @@
 
 pub mod cases;
 
-use kassa::engine::Ports;
+use kassa::engine::{BillingPorts, Ports};
 use kassa::memory::CollectingSink;
 use kassa::ports::OutboxEvent;
 use kassa::Result;
@@ -46,8 +46,10 @@ impl OutboxProbe for CollectingSink {
 pub struct Subject {
     /// Which implementation (for messages).
     pub name: String,
-    /// The ports.
+    /// The ports (the supply store is `ports.supply`).
     pub ports: Ports,
+    /// The billing ports (the subscription store), over the same storage as `ports`.
+    pub billing: BillingPorts,
     /// The outbox behind `ports.events` (and behind order writes).
     pub outbox: Arc<dyn OutboxProbe>,
 }
@@ -77,6 +79,15 @@ macro_rules! conformance_tests {
             idempotency_claims
             idempotency_concurrent_begin_has_one_winner
             events_publish_is_idempotent
+            supply_suppliers_and_reorder_rules
+            supply_purchase_orders_compare_and_set
+            supply_purchase_orders_open_only
+            supply_shipments_compare_and_set_and_by_order
+            supply_concurrent_compare_and_set_has_one_winner
+            subscriptions_insert_get_and_compare_and_set
+            subscriptions_due_ordering_and_limit
+            subscriptions_for_customer
+            subscriptions_concurrent_compare_and_set_has_one_winner
             every_port_reports_health
             engine_checkout_end_to_end
         );

@@ -21,6 +21,7 @@ async fn make() -> Option<Subject> {
     Some(Subject {
         name: "memory".into(),
         ports: mem.ports(),
+        billing: mem.billing_ports(),
         outbox: mem.events.clone(),
     })
 }

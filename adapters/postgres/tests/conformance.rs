@@ -28,6 +28,7 @@ async fn make() -> Option<Subject> {
     Some(Subject {
         name: "postgres".into(),
         ports: store.ports(),
+        billing: store.billing_ports(),
         outbox: Arc::new(Probe(store.outbox.clone())),
     })
 }

@@ -10,6 +10,9 @@
 //! | [`kassa::ports::CouponStore::redeem`] | the code's row locked, limits counted, redemption inserted, in one transaction |
 //! | [`kassa::ports::IdempotencyStore::begin`] | `INSERT ... ON CONFLICT DO NOTHING` on the unique (scope, key) |
 //! | [`kassa::ports::OrderStore::compare_and_set_with_events`] | `UPDATE ... WHERE version = v` and the outbox rows in one transaction |
+//! | [`kassa::ports::SupplyStore`] purchase order / shipment compare-and-set | one `UPDATE ... WHERE id = ? AND version = v` |
+//! | [`kassa::ports::SubscriptionStore::compare_and_set`] | one `UPDATE ... WHERE id = ? AND version = v` |
+//! | [`kassa::ports::SubscriptionStore::due`] | one range scan of the index on the next action time |
 //! | [`SqlOutbox::drain`] | `SELECT ... FOR UPDATE SKIP LOCKED`, handler, mark delivered, commit |
 //!
 //! SQLite has no row locks: its pool holds one connection, so every transaction of a process
@@ -18,7 +21,8 @@
 //! Open a database with [`open`] (`postgres://...`, `sqlite://path`), which applies the
 //! migrations (idempotent; on PostgreSQL under an advisory lock, so several processes may
 //! start at once) and returns a [`SqlStore`] whose [`SqlStore::ports`] is the engine's
-//! [`kassa::engine::Ports`] bundle.
+//! [`kassa::engine::Ports`] bundle, and whose [`SqlStore::billing_ports`] is the billing
+//! engine's [`kassa::engine::BillingPorts`].
 
 mod carts;
 mod catalog;
@@ -29,6 +33,8 @@ mod inventory;
 mod orders;
 mod outbox;
 mod schema;
+mod subscriptions;
+mod supply;
 mod system;
 mod users;
 
@@ -41,11 +47,13 @@ pub use inventory::SqlInventory;
 pub use orders::SqlOrders;
 pub use outbox::{DeliveredEvent, SqlOutbox};
 pub use schema::MIGRATIONS;
+pub use subscriptions::SqlSubscriptions;
+pub use supply::SqlSupply;
 pub use system::{SystemClock, UuidIds};
 pub use users::SqlUsers;
 
 use kassa::catalog::CatalogData;
-use kassa::engine::Ports;
+use kassa::engine::{BillingPorts, Ports};
 use kassa::memory::SandboxGateway;
 use kassa::ports::{Clock, IdGenerator, PaymentGateway, PricingRules};
 use kassa::Result;
@@ -72,9 +80,11 @@ pub struct SqlStore {
     pub idempotency: Arc<SqlIdempotency>,
     /// The outbox (event sink and relay side).
     pub outbox: Arc<SqlOutbox>,
-    /// Suppliers, reorder rules, purchase orders and shipments: process-local (in memory)
-    /// until they get tables; see docs/deployment.md.
-    pub supply: Arc<kassa::memory::MemorySupply>,
+    /// Suppliers, reorder rules, purchase orders and shipments.
+    pub supply: Arc<SqlSupply>,
+    /// Subscriptions with their invoices (the billing flows, through
+    /// [`SqlStore::billing_ports`]).
+    pub subscriptions: Arc<SqlSubscriptions>,
 }
 
 impl SqlStore {
@@ -89,7 +99,8 @@ impl SqlStore {
             users: Arc::new(SqlUsers::new(db.clone())),
             idempotency: Arc::new(SqlIdempotency::new(db.clone())),
             outbox: Arc::new(SqlOutbox::new(db.clone())),
-            supply: Arc::new(kassa::memory::MemorySupply::new()),
+            supply: Arc::new(SqlSupply::new(db.clone())),
+            subscriptions: Arc::new(SqlSubscriptions::new(db.clone())),
             db,
         }
     }
@@ -109,8 +120,6 @@ impl SqlStore {
             idempotency: self.idempotency.clone(),
             gateway,
             events: self.outbox.clone(),
-            // Purchase orders, suppliers and shipments are not in SQL yet: this process's
-            // in-memory store (docs/deployment.md, "Not persisted yet").
             supply: self.supply.clone(),
             clock,
             ids,
@@ -121,6 +130,14 @@ impl SqlStore {
     /// production host passes its real gateway).
     pub fn ports(&self) -> Ports {
         self.ports_with(Arc::new(SandboxGateway::new()))
+    }
+
+    /// The billing ports (the SQL subscription store), for [`kassa::engine::Billing::new`]
+    /// next to [`SqlStore::ports`].
+    pub fn billing_ports(&self) -> BillingPorts {
+        BillingPorts {
+            subscriptions: self.subscriptions.clone(),
+        }
     }
 
     /// Replaces the catalog and the pricing rules (a host's seed or import step).

@@ -83,6 +83,34 @@ Migration {
         "CREATE TABLE IF NOT EXISTS kassa_inventory_audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, sku TEXT NOT NULL, entry TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS kassa_inventory_audit_sku ON kassa_inventory_audit (sku, seq)",
     ],
+},
+// Ids and keys listed in order use the byte order (`COLLATE "C"` on PostgreSQL, SQLite's
+// default `BINARY`), the order of the in-memory stores' maps.
+Migration {
+    version: 3,
+    name: "supply (suppliers, reorder rules, purchase orders, shipments) and subscriptions",
+    postgres: &[
+        "CREATE TABLE IF NOT EXISTS kassa_suppliers (id TEXT COLLATE \"C\" PRIMARY KEY, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_reorder_rules (sku TEXT COLLATE \"C\" NOT NULL, location TEXT COLLATE \"C\" NOT NULL, data TEXT NOT NULL, PRIMARY KEY (sku, location))",
+        "CREATE TABLE IF NOT EXISTS kassa_purchase_orders (id TEXT COLLATE \"C\" PRIMARY KEY, status TEXT NOT NULL, is_open BIGINT NOT NULL, version BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_purchase_orders_open ON kassa_purchase_orders (id) WHERE is_open = 1",
+        "CREATE TABLE IF NOT EXISTS kassa_shipments (id TEXT COLLATE \"C\" PRIMARY KEY, order_id TEXT NOT NULL, version BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_shipments_order ON kassa_shipments (order_id, id)",
+        "CREATE TABLE IF NOT EXISTS kassa_subscriptions (id TEXT COLLATE \"C\" PRIMARY KEY, customer_id TEXT NOT NULL, status TEXT NOT NULL, created_at_ns BIGINT NOT NULL, next_action_at_ns BIGINT, version BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_subscriptions_due ON kassa_subscriptions (next_action_at_ns, id) WHERE next_action_at_ns IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS kassa_subscriptions_customer ON kassa_subscriptions (customer_id, created_at_ns, id)",
+    ],
+    sqlite: &[
+        "CREATE TABLE IF NOT EXISTS kassa_suppliers (id TEXT PRIMARY KEY, data TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS kassa_reorder_rules (sku TEXT NOT NULL, location TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (sku, location))",
+        "CREATE TABLE IF NOT EXISTS kassa_purchase_orders (id TEXT PRIMARY KEY, status TEXT NOT NULL, is_open INTEGER NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_purchase_orders_open ON kassa_purchase_orders (id) WHERE is_open = 1",
+        "CREATE TABLE IF NOT EXISTS kassa_shipments (id TEXT PRIMARY KEY, order_id TEXT NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_shipments_order ON kassa_shipments (order_id, id)",
+        "CREATE TABLE IF NOT EXISTS kassa_subscriptions (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, status TEXT NOT NULL, created_at_ns INTEGER NOT NULL, next_action_at_ns INTEGER, version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_subscriptions_due ON kassa_subscriptions (next_action_at_ns, id) WHERE next_action_at_ns IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS kassa_subscriptions_customer ON kassa_subscriptions (customer_id, created_at_ns, id)",
+    ],
 }];
 
 /// Applies every migration not recorded yet. Safe to run from several processes at once.

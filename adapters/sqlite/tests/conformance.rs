@@ -26,6 +26,7 @@ async fn make() -> Option<Subject> {
     Some(Subject {
         name: "sqlite".into(),
         ports: store.ports(),
+        billing: store.billing_ports(),
         outbox: Arc::new(Probe(store.outbox.clone())),
     })
 }

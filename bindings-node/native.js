@@ -841,6 +841,7 @@ module.exports.callJson = nativeBinding.callJson
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.operations = nativeBinding.operations
 module.exports.access = nativeBinding.access
+module.exports.billing = nativeBinding.billing
 module.exports.cart = nativeBinding.cart
 module.exports.catalog = nativeBinding.catalog
 module.exports.forecast = nativeBinding.forecast

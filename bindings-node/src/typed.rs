@@ -63,4 +63,11 @@ typed_ops! {
     identity_validate_registration => "identity"."validateRegistration" = "identity.validate_registration"("request: IdentityValidateRegistrationInput") -> "IdentityValidateRegistrationOutput";
     identity_normalize_email => "identity"."normalizeEmail" = "identity.normalize_email"("request: IdentityNormalizeEmailInput") -> "IdentityNormalizeEmailOutput";
     ratelimit_sequence => "ratelimit"."sequence" = "ratelimit.sequence"("request: RatelimitSequenceInput") -> "RatelimitSequenceOutput";
+    billing_periods => "billing"."periods" = "billing.periods"("request: BillingPeriodsInput") -> "BillingPeriodsOutput";
+    billing_period_at => "billing"."periodAt" = "billing.period_at"("request: BillingPeriodAtInput") -> "BillingPeriodAtOutput";
+    billing_prorate => "billing"."prorate" = "billing.prorate"("request: BillingProrateInput") -> "BillingProrateOutput";
+    billing_invoice => "billing"."invoice" = "billing.invoice"("request: BillingInvoiceInput") -> "BillingInvoiceOutput";
+    billing_usage_charge => "billing"."usageCharge" = "billing.usage_charge"("request: BillingUsageChargeInput") -> "BillingUsageChargeOutput";
+    billing_transition => "billing"."transition" = "billing.transition"("request: BillingTransitionInput") -> "BillingTransitionOutput";
+    billing_dunning_step => "billing"."dunningStep" = "billing.dunning_step"("request: BillingDunningStepInput") -> "BillingDunningStepOutput";
 }

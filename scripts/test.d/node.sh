@@ -9,16 +9,19 @@ ROOT=$(pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 cd "$ROOT/bindings-node"
 
-# 1. tools (idempotent: npm ci only when the lock changed or node_modules is missing)
+# 1. tools (idempotent: only when the lock changed or node_modules is missing). `npm install`
+#    with the committed lock, not `npm ci`: npm 11's `ci` refuses @napi-rs/cli's lock because
+#    the optional per-platform packages of its own dependencies are never written to a lock.
 if [ ! -x node_modules/.bin/napi ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # 2. generated types are current (domain types from core/src)
 node scripts/gen-types.js --check
 
-# 3. native build (release speed without LTO: profile node-release)
-npx napi build --platform --profile node-release --js native.js --dts index.d.ts
+# 3. native build in the dev profile: it reuses the workspace test build's dependencies, and
+#    the tests check behaviour, not speed (bench/pricing.js uses `npm run build`, node-release)
+npx napi build --platform --js native.js --dts index.d.ts
 git -C "$ROOT" diff --exit-code -- bindings-node/index.d.ts bindings-node/native.js ||
   { echo "index.d.ts / native.js changed by the build: commit the regenerated files"; exit 1; }
 
@@ -31,6 +34,6 @@ npx tsc --noEmit -p tsconfig.json
 # 6. the HTTP example
 cd "$ROOT/examples/node-http"
 if [ ! -d node_modules/fastify ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund --loglevel=error
 fi
 node --test test/

@@ -14,6 +14,10 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import pypfopt" 2>/de
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q pyportfolioopt packaging
 fi
-cargo build -q --release -p kassa-benches --bin portfolio_peer
-KASSA_PORTFOLIO_PEER="$TARGET/release/portfolio_peer" \
+# The check is about the optimum, not speed: the dev build the test command already has is
+# enough (KASSA_TIMING_PROFILE=release for figures worth quoting).
+PROFILE=${KASSA_TIMING_PROFILE:-dev}
+PROFILE_DIR=$([ "$PROFILE" = dev ] && echo debug || echo "$PROFILE")
+cargo build -q --profile "$PROFILE" -p kassa-benches --bin portfolio_peer
+KASSA_PORTFOLIO_PEER="$TARGET/$PROFILE_DIR/portfolio_peer" \
   "$VENV/bin/python" benches/python/portfolio_peer.py --sizes 50,100 --repeats 1 --check

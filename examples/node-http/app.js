@@ -43,7 +43,7 @@ function buildApp({ setup = DEFAULT_SETUP, logger = false } = {}) {
 
   const ok = (data) => ({ success: true, data })
 
-  async function actor(req, { required = false } = {}) {
+  async function actor(req, { required = false, browse = false } = {}) {
     const auth = req.headers.authorization
     if (auth && auth.startsWith('Bearer ')) {
       const claims = await engine.auth.authenticate({ token: auth.slice(7) })
@@ -51,7 +51,11 @@ function buildApp({ setup = DEFAULT_SETUP, logger = false } = {}) {
     }
     if (required) throw new kassa.UnauthenticatedError('sign in first', { code: 'UNAUTHENTICATED' })
     const guest = req.headers['x-guest-id']
-    return guest ? { id: `guest:${guest}`, roles: ['guest'] } : { id: 'anonymous', roles: [] }
+    if (guest) return { id: `guest:${guest}`, roles: ['guest'] }
+    // Browsing needs no identity; whatever owns data (a cart) needs a guest id or a token,
+    // or every anonymous visitor would share one owner.
+    if (browse) return { id: 'anonymous', roles: ['guest'] }
+    throw new kassa.UnauthenticatedError('send an X-Guest-Id header or sign in', { code: 'UNAUTHENTICATED' })
   }
   const client = (req) => req.ip || ''
 
@@ -71,7 +75,7 @@ function buildApp({ setup = DEFAULT_SETUP, logger = false } = {}) {
     const q = req.query
     const query = { text: q.search || q.text || undefined, context: { currency: q.currency || 'EUR' } }
     if (q.page || q.pageSize) query.page = { page: Number(q.page || 1), pageSize: Number(q.pageSize || 20) }
-    return ok(await engine.catalog.browse({ actor: await actor(req), query }))
+    return ok(await engine.catalog.browse({ actor: await actor(req, { browse: true }), query }))
   })
   app.put('/api/admin/inventory/:sku', async (req) =>
     ok(await engine.inventory.setStock({ actor: await actor(req, { required: true }), sku: req.params.sku, onHand: (req.body || {}).onHand })))

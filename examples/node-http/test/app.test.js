@@ -25,6 +25,9 @@ test('a customer journey over REST', async () => {
   r = await json(app, 'GET', '/api/products?search=tee')
   assert.equal(r.status, 200)
   assert.ok(r.body.data.items.length > 0)
+  // browsing is anonymous; owning a cart is not
+  r = await json(app, 'POST', '/api/cart', { body: {} })
+  assert.equal(r.status, 401, JSON.stringify(r.body))
 
   r = await json(app, 'POST', '/api/auth/register', { body: { email: 'Ada@Example.com', password: 'correct horse battery staple' } })
   assert.equal(r.status, 201, JSON.stringify(r.body))

@@ -185,7 +185,7 @@ fn duplicate_after_the_in_flight_window_gets_the_same_order_never_a_second_charg
         })
     };
     gateway.entered.wait(); // the first request created its order and is stuck at the gateway
-    // Past the in-flight window and the store's lock timeout, the holder counts as dead.
+                            // Past the in-flight window and the store's lock timeout, the holder counts as dead.
     w.mem.clock.advance(chrono::Duration::seconds(61));
     let late = run(engine.checkout(&amy, Some("slow"), request("c", TOKEN_APPROVE))).unwrap();
     assert_eq!(

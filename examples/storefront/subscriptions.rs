@@ -73,7 +73,7 @@ fn print_messages(mem: &InMemory) -> Result<()> {
 
 /// The subscription act.
 pub async fn act(mem: &InMemory) -> Result<()> {
-    println!("\n10. Subscriptions: Dana joins the Kassa Club (monthly, anchored on a month end)");
+    println!("\n11. Subscriptions: Dana joins the Kassa Club (monthly, anchored on a month end)");
     mem.events.drain();
     let billing = Billing::new(mem.ports(), mem.billing_ports(), BillingConfig::default())?;
     let dana = Principal::customer("dana");

@@ -650,6 +650,14 @@ gateway again; the same key with a different request is a `CONFLICT` with \
 `meta.idempotency = \"key_reused\"`; a duplicate that arrives while the first is still running is a \
 `CONFLICT` with `meta.idempotency = \"in_progress\"`. An error before any order exists frees the \
 key. `IdempotencyStore::begin` makes the claim in one atomic call.\n\n\
+A request can die after its order exists but before the gateway answered (a crashed process, \
+a gateway slower than the claim's lock timeout). So that a retry never charges twice, checkout \
+checkpoints the key with the order id (`{\"orderId\", \"inFlightSince\"}`) as soon as the order \
+is written and before the gateway is called. A duplicate inside \
+`EngineConfig::in_flight_seconds` (default 60) is still `in_progress`; after it, the holder \
+counts as dead and the duplicate answers with that order as it stands (typically payment \
+`pending`, settled later by the gateway's event or reconciliation): never a second order or \
+charge. The final response replaces the checkpoint.\n\n\
 ## Other flows\n\n\
 - Cancel (owner or admin): only while nothing shipped; voids an authorization or refunds what \
 was captured, releases or restocks the stock, gives coupons back, emits `order_cancelled`. A \

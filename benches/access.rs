@@ -61,6 +61,14 @@ fn ratelimit_direct(c: &mut Criterion) {
             black_box(cell.apply(black_box(now), p).allowed)
         })
     });
+    let bare = AtomicGcraCell::new();
+    let mut later = T0;
+    g.bench_function("kassa AtomicGcraCell::admit", |b| {
+        b.iter(|| {
+            later += 1_000;
+            black_box(bare.admit(black_box(later), p))
+        })
+    });
     let gov = governor::RateLimiter::direct(gov_quota());
     g.bench_function("governor direct (default clock)", |b| {
         b.iter(|| black_box(gov.check().is_ok()))
@@ -185,6 +193,13 @@ fn ratelimit_contended(c: &mut Criterion) {
         b.iter_custom(|iters| {
             two_threads(iters, || {
                 black_box(cell.apply(black_box(T0), p).allowed);
+            })
+        })
+    });
+    g.bench_function("kassa AtomicGcraCell::admit", |b| {
+        b.iter_custom(|iters| {
+            two_threads(iters, || {
+                black_box(cell.admit(black_box(T0), p));
             })
         })
     });

@@ -319,4 +319,20 @@ proptest! {
         let t = params.emission_interval_ns as i64;
         prop_assert!(count <= params.burst as i64 + (hi - lo) / t);
     }
+
+    /// `admit` is `apply` without the outcome: on any sequence of times, the two cells
+    /// admit exactly the same requests and end with the same TAT.
+    #[test]
+    fn admit_agrees_with_apply(
+        params in params_strategy(),
+        steps in prop::collection::vec(-5_000_000_000i64..20_000_000_000, 1..200),
+    ) {
+        let mut now = 1_700_000_000_000_000_000i64;
+        let (full, bare) = (AtomicGcraCell::new(), AtomicGcraCell::new());
+        for dt in steps {
+            now += dt;
+            prop_assert_eq!(full.apply(now, params).allowed, bare.admit(now, params));
+            prop_assert_eq!(full.tat(), bare.tat());
+        }
+    }
 }

@@ -8,6 +8,7 @@
 
 mod allocate;
 mod currency_table;
+mod format;
 
 use crate::error::{KassaError, Result};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -46,18 +47,22 @@ impl Currency {
 
     /// Looks up an ISO 4217 alphabetic code (case-insensitive, surrounding spaces ignored).
     pub fn from_code(code: &str) -> Result<Currency> {
-        let upper = code.trim().to_ascii_uppercase();
-        currency_table::CURRENCIES
-            .binary_search_by(|(c, ..)| (*c).cmp(upper.as_str()))
+        // No allocation: every request names its currency, often once per amount.
+        let found = <[u8; 3]>::try_from(code.trim().as_bytes())
             .ok()
-            .and_then(|i| currency_table::CURRENCIES.get(i))
-            .and_then(|(c, _, minor, _)| {
+            .and_then(|raw| {
+                let upper = raw.map(|b| b.to_ascii_uppercase());
+                let key = std::str::from_utf8(&upper).ok()?;
+                let i = currency_table::CURRENCIES
+                    .binary_search_by(|(c, ..)| (*c).cmp(key))
+                    .ok()?;
+                let (c, _, minor, _) = currency_table::CURRENCIES.get(i)?;
                 let bytes: [u8; 3] = c.as_bytes().try_into().ok()?;
                 Some(Currency::known(bytes, *minor))
-            })
-            .ok_or_else(|| {
-                KassaError::validation("currency", format!("unknown ISO 4217 currency '{code}'"))
-            })
+            });
+        found.ok_or_else(|| {
+            KassaError::validation("currency", format!("unknown ISO 4217 currency '{code}'"))
+        })
     }
 
     /// The alphabetic code, e.g. `"USD"`.
@@ -123,8 +128,17 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Currency::from_code(&s).map_err(serde::de::Error::custom)
+        struct Code;
+        impl serde::de::Visitor<'_> for Code {
+            type Value = Currency;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Currency, E> {
+                Currency::from_code(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Code)
     }
 }
 
@@ -395,11 +409,8 @@ impl Money {
 
 /// Formats a decimal with at least `min_dp` decimal places and no trailing zeros beyond them.
 pub fn format_amount(amount: Decimal, min_dp: u32) -> String {
-    let mut d = amount.normalize();
-    if d.scale() < min_dp {
-        d.rescale(min_dp);
-    }
-    d.to_string()
+    let mut buf = [0u8; format::MAX_LEN];
+    format::write_amount(amount, min_dp, &mut buf).to_owned()
 }
 
 /// Parses a plain decimal string (`"-12.345"`), refusing exponents, `NaN` and separators.
@@ -433,19 +444,24 @@ impl fmt::Debug for Money {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct MoneyRepr {
-    amount: String,
+#[derive(Deserialize)]
+struct MoneyRepr<'a> {
+    // Borrowed from the request text when it has no escapes: no allocation per amount.
+    #[serde(borrow)]
+    amount: std::borrow::Cow<'a, str>,
     currency: Currency,
 }
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        MoneyRepr {
-            amount: self.amount_string(),
-            currency: self.currency,
-        }
-        .serialize(s)
+        use serde::ser::SerializeStruct;
+        // The same shape as `MoneyRepr`, with the amount formatted on the stack.
+        let mut buf = [0u8; format::MAX_LEN];
+        let amount = format::write_amount(self.amount, self.currency.minor_units(), &mut buf);
+        let mut st = s.serialize_struct("MoneyRepr", 2)?;
+        st.serialize_field("amount", amount)?;
+        st.serialize_field("currency", &self.currency)?;
+        st.end()
     }
 }
 
@@ -465,7 +481,8 @@ pub mod decimal_string {
 
     /// Serializes as the normalized decimal string.
     pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format_amount(*d, 0))
+        let mut buf = [0u8; super::format::MAX_LEN];
+        s.serialize_str(super::format::write_amount(*d, 0, &mut buf))
     }
 
     /// Deserializes from a decimal string only.

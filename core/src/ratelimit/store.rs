@@ -51,32 +51,44 @@ impl AtomicGcraCell {
 
     /// Applies one GCRA step with a compare-and-swap loop. Only the new TAT is computed
     /// between the load and the swap (a few additions); the outcome (remaining, reset, with
-    /// its division) is derived after a successful swap from the TAT it replaced, so the
-    /// contended window stays short.
+    /// its division) is derived after the step from the TAT it replaced, so the contended
+    /// window stays short.
     #[inline]
     pub fn apply(&self, now_ns: i64, params: GcraParams) -> GcraOutcome {
+        let (previous, _) = self.step(now_ns, params);
+        gcra::apply(previous, now_ns, params).0
+    }
+
+    /// The same step as [`apply`](Self::apply), answering only whether the request is
+    /// admitted: no remaining count, reset or retry-after is derived (what `governor`'s
+    /// `check` answers), for callers that need no rate-limit headers.
+    #[inline]
+    pub fn admit(&self, now_ns: i64, params: GcraParams) -> bool {
+        self.step(now_ns, params).1
+    }
+
+    /// The CAS loop: returns the TAT found before the step (`None` = fresh) and whether the
+    /// request was admitted (the TAT then moved by one emission interval).
+    #[inline]
+    fn step(&self, now_ns: i64, params: GcraParams) -> (Option<i64>, bool) {
         let interval = i64::try_from(params.emission_interval_ns).unwrap_or(i64::MAX);
         let tolerance = params.tolerance_ns();
         let mut current = self.tat.load(Ordering::Acquire);
         loop {
-            let base = if current != FRESH && current > now_ns {
-                current
-            } else {
-                now_ns
+            let previous = (current != FRESH).then_some(current);
+            let base = match previous {
+                Some(tat) if tat > now_ns => tat,
+                _ => now_ns,
             };
             let next = base.saturating_add(interval);
             if next.saturating_sub(now_ns) > tolerance {
-                let tat = (current != FRESH).then_some(current);
-                return gcra::apply(tat, now_ns, params).0;
+                return (previous, false);
             }
             match self
                 .tat
                 .compare_exchange_weak(current, next, Ordering::AcqRel, Ordering::Acquire)
             {
-                Ok(_) => {
-                    let tat = (current != FRESH).then_some(current);
-                    return gcra::apply(tat, now_ns, params).0;
-                }
+                Ok(_) => return (previous, true),
                 Err(actual) => current = actual,
             }
         }

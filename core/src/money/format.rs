@@ -35,7 +35,7 @@ pub(crate) fn write_amount(amount: Decimal, min_dp: u32, buf: &mut [u8; MAX_LEN]
     // digits from the right: the padding zeros, then the mantissa, then leading zeros so at
     // least one digit stands before the point
     let mut at = MAX_LEN;
-    let mut put = |buf: &mut [u8; MAX_LEN], at: &mut usize, b: u8| {
+    let put = |buf: &mut [u8; MAX_LEN], at: &mut usize, b: u8| {
         if *at > 0 {
             *at -= 1;
             if let Some(slot) = buf.get_mut(*at) {

@@ -100,9 +100,8 @@ impl PaymentGateway for ParkingGateway {
     }
 }
 
-#[test]
-fn concurrent_duplicate_gets_in_progress() {
-    let w = world(10, None);
+/// An engine over `w`'s ports whose gateway parks inside `authorize`.
+fn parked(w: &World) -> (Arc<ParkingGateway>, Arc<Engine>) {
     let gateway = Arc::new(ParkingGateway {
         inner: SandboxGateway::new(),
         entered: Barrier::new(2),
@@ -111,6 +110,13 @@ fn concurrent_duplicate_gets_in_progress() {
     let mut ports = w.mem.ports();
     ports.gateway = gateway.clone();
     let engine = Arc::new(Engine::new(ports, EngineConfig::default()).unwrap());
+    (gateway, engine)
+}
+
+#[test]
+fn concurrent_duplicate_gets_in_progress() {
+    let w = world(10, None);
+    let (gateway, engine) = parked(&w);
     put_cart(&w, "c", "amy", &[("SKU-A", 1)]);
     let amy = Principal::customer("amy");
     let first = {
@@ -168,14 +174,7 @@ fn concurrent_identical_refunds_refund_once() {
 #[test]
 fn duplicate_after_the_in_flight_window_gets_the_same_order_never_a_second_charge() {
     let w = world(10, None);
-    let gateway = Arc::new(ParkingGateway {
-        inner: SandboxGateway::new(),
-        entered: Barrier::new(2),
-        release: Barrier::new(2),
-    });
-    let mut ports = w.mem.ports();
-    ports.gateway = gateway.clone();
-    let engine = Arc::new(Engine::new(ports, EngineConfig::default()).unwrap());
+    let (gateway, engine) = parked(&w);
     put_cart(&w, "c", "amy", &[("SKU-A", 1)]);
     let amy = Principal::customer("amy");
     let first = {

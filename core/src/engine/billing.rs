@@ -32,7 +32,7 @@ use crate::money::Money;
 use crate::payment::{GatewayEvent, GatewayEventKind};
 use crate::ports::{
     AuthorizeRequest, CreateCustomerRequest, CreateSubscriptionRequest, GatewayOutcome,
-    GatewayResponse, IdempotencyBegin, OutboxEvent, SubscriptionStore,
+    GatewayResponse, OutboxEvent, SubscriptionStore,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -667,34 +667,21 @@ impl Billing {
             ));
         }
         let hash = request_hash(&req)?;
-        match self
-            .ports
-            .idempotency
-            .begin(&actor.id, idempotency_key, &hash, self.now())
-            .await?
-        {
-            IdempotencyBegin::Started => {}
-            IdempotencyBegin::InProgress => {
-                return Err(KassaError::conflict(
-                    "a request with this idempotency key is still in progress",
-                )
-                .with_meta("idempotency", "in_progress"))
-            }
-            IdempotencyBegin::KeyReused => {
-                return Err(KassaError::conflict(
-                    "this idempotency key was used with a different request",
-                )
-                .with_meta("idempotency", "key_reused")
-                .with_detail("idempotencyKey", "used with a different request"))
-            }
-            IdempotencyBegin::Completed { response } => {
-                let id = response
-                    .get("subscriptionId")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned();
-                return self.subscription(actor, &id).await;
-            }
+        let claimed = super::request_hash::claim(
+            self.ports.idempotency.as_ref(),
+            &actor.id,
+            idempotency_key,
+            &hash,
+            self.now(),
+        )
+        .await?;
+        if let Some(response) = claimed {
+            let id = response
+                .get("subscriptionId")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_owned();
+            return self.subscription(actor, &id).await;
         }
         match self.subscribe_once(actor, idempotency_key, req).await {
             Ok(sub) => {

@@ -13,8 +13,7 @@ use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, Paym
 use crate::page::PageRequest;
 use crate::payment::AttemptOutcome;
 use crate::ports::{
-    AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, IdempotencyBegin, OrderFilter,
-    PricingRules,
+    AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, OrderFilter, PricingRules,
 };
 use crate::pricing::{price_cart, PricedCart, PricingContext, PricingInput, RejectionReason};
 use chrono::{DateTime, Duration, Utc};
@@ -106,37 +105,21 @@ impl Engine {
             return self.checkout_once(actor, &req, None).await;
         };
         let hash = request_hash(&req)?;
-        match self
-            .ports
-            .idempotency
-            .begin(&actor.id, key, &hash, self.now())
-            .await?
-        {
-            IdempotencyBegin::Started => {}
-            IdempotencyBegin::InProgress => {
-                return Err(KassaError::conflict(
-                    "a request with this idempotency key is still in progress",
-                )
-                .with_meta("idempotency", "in_progress"))
-            }
-            IdempotencyBegin::KeyReused => {
-                return Err(KassaError::conflict(
-                    "this idempotency key was used with a different request",
-                )
-                .with_meta("idempotency", "key_reused")
-                .with_detail("idempotencyKey", "used with a different request"))
-            }
-            IdempotencyBegin::Completed { response } => {
-                if let Some(since) = in_flight_since(&response) {
-                    if self.now() - since < Duration::seconds(self.config.in_flight_seconds) {
-                        return Err(KassaError::conflict(
-                            "a request with this idempotency key is still in progress",
-                        )
-                        .with_meta("idempotency", "in_progress"));
-                    }
+        let claimed = super::request_hash::claim(
+            self.ports.idempotency.as_ref(),
+            &actor.id,
+            key,
+            &hash,
+            self.now(),
+        )
+        .await?;
+        if let Some(response) = claimed {
+            if let Some(since) = in_flight_since(&response) {
+                if self.now() - since < Duration::seconds(self.config.in_flight_seconds) {
+                    return Err(super::request_hash::in_progress());
                 }
-                return self.replay(actor, response).await;
             }
+            return self.replay(actor, response).await;
         }
         let result = self.checkout_once(actor, &req, Some(key)).await;
         match &result {

@@ -16,3 +16,33 @@ pub fn request_hash<T: Serialize>(request: &T) -> Result<String> {
     }
     Ok(format!("{h:016x}-{}", json.len()))
 }
+
+/// Claims `key` for one request of `actor_id` (its hash from [`request_hash`]): `None` when
+/// this request now holds the key and must complete or abandon it, `Some(response)` when an
+/// identical request already finished. The key still held by a running request, or used with
+/// another request, is a `CONFLICT` with `meta.idempotency` = `in_progress` / `key_reused`.
+pub(crate) async fn claim(
+    store: &dyn crate::ports::IdempotencyStore,
+    actor_id: &str,
+    key: &str,
+    hash: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<serde_json::Value>> {
+    use crate::ports::IdempotencyBegin;
+    match store.begin(actor_id, key, hash, now).await? {
+        IdempotencyBegin::Started => Ok(None),
+        IdempotencyBegin::InProgress => Err(in_progress()),
+        IdempotencyBegin::KeyReused => Err(KassaError::conflict(
+            "this idempotency key was used with a different request",
+        )
+        .with_meta("idempotency", "key_reused")
+        .with_detail("idempotencyKey", "used with a different request")),
+        IdempotencyBegin::Completed { response } => Ok(Some(response)),
+    }
+}
+
+/// The `CONFLICT` of a key whose request is still running.
+pub(crate) fn in_progress() -> KassaError {
+    KassaError::conflict("a request with this idempotency key is still in progress")
+        .with_meta("idempotency", "in_progress")
+}

@@ -11,7 +11,7 @@ use crate::money::Money;
 use crate::notify::{OrderEvent, OrderSummary};
 use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, PaymentStatus, Stamp};
 use crate::page::PageRequest;
-use crate::payment::AttemptOutcome;
+use crate::payment::{AttemptOutcome, PaymentAttempt};
 use crate::ports::{
     AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, OrderFilter, PricingRules,
 };
@@ -74,7 +74,8 @@ fn u32_sat(n: u64) -> u32 {
 /// What checkout prepared before touching shared state.
 struct Quote {
     priced: PricedCart,
-    rules: PricingRules,
+    /// The limits of each applied coupon, by normalized code.
+    coupon_limits: Vec<(String, CouponLimits)>,
     new_lines: Vec<NewOrderLine>,
     cart_version: u64,
 }
@@ -248,7 +249,14 @@ impl Engine {
             }
         }
         let lines = cart.pricing_lines(&catalog, &price_ctx)?;
-        let mut coupons = rules.coupons.clone();
+        let PricingRules {
+            promotions,
+            mut coupons,
+            tax_rules,
+            shipping_rates,
+            rounding,
+            stacking,
+        } = rules;
         let entered: Vec<String> = req
             .coupon_codes
             .iter()
@@ -266,22 +274,18 @@ impl Engine {
                 c.customer_times_used = u32_sat(u.times_used_by(&actor.id));
             }
         }
-        let first_order = if rules
-            .promotions
-            .iter()
-            .any(|p| p.conditions.first_order_only)
-        {
+        let first_order = if promotions.iter().any(|p| p.conditions.first_order_only) {
             self.is_first_order(&actor.id).await?
         } else {
             false
         };
-        let input = PricingInput {
+        let mut input = PricingInput {
             lines,
-            promotions: rules.promotions.clone(),
+            promotions,
             coupon_codes: req.coupon_codes.clone(),
             coupons,
-            tax_rules: rules.tax_rules.clone(),
-            shipping_rates: rules.shipping_rates.clone(),
+            tax_rules,
+            shipping_rates,
             shipping_method: req.shipping_method.clone(),
             context: PricingContext {
                 region,
@@ -291,8 +295,8 @@ impl Engine {
                 first_order,
                 now: self.now(),
             },
-            rounding: rules.rounding,
-            stacking: rules.stacking,
+            rounding,
+            stacking,
         };
         let priced = price_cart(&input)?;
         for outcome in &priced.coupons {
@@ -327,16 +331,38 @@ impl Engine {
                 "an order must cost more than zero",
             ));
         }
+        let coupon_limits = priced
+            .coupons
+            .iter()
+            .filter(|c| c.applied)
+            .map(|outcome| {
+                let def = input
+                    .coupons
+                    .iter()
+                    .find(|c| normalize_code(&c.code).is_ok_and(|n| n == outcome.code));
+                let limits = CouponLimits {
+                    overall: def.and_then(|d| d.usage_limit).map(u64::from),
+                    per_customer: def.and_then(|d| d.per_customer_limit).map(u64::from),
+                };
+                (outcome.code.clone(), limits)
+            })
+            .collect();
+        // Priced lines come in input order, so the input line of each is the one beside it;
+        // its sku moves into the order line.
+        if priced.lines.len() != input.lines.len() {
+            return Err(KassaError::internal(
+                "pricing answered a different number of lines",
+            ));
+        }
         let mut new_lines = Vec::with_capacity(priced.lines.len());
-        for l in &priced.lines {
-            let sku = input
-                .lines
-                .iter()
-                .find(|p| p.line_id == l.line_id)
-                .map(|p| p.sku.clone())
-                .ok_or_else(|| {
-                    KassaError::internal(format!("priced line '{}' has no input line", l.line_id))
-                })?;
+        for (l, p) in priced.lines.iter().zip(input.lines.iter_mut()) {
+            if p.line_id != l.line_id {
+                return Err(KassaError::internal(format!(
+                    "priced line '{}' has no input line",
+                    l.line_id
+                )));
+            }
+            let sku = std::mem::take(&mut p.sku);
             let (product, variant) = catalog.require_variant(&sku)?;
             new_lines.push(NewOrderLine {
                 line_id: l.line_id.clone(),
@@ -354,7 +380,7 @@ impl Engine {
         Ok((
             Quote {
                 priced,
-                rules,
+                coupon_limits,
                 new_lines,
                 cart_version: stored.version,
             },
@@ -403,23 +429,14 @@ impl Engine {
             .await?;
         let mut redeemed: Vec<String> = Vec::new();
         let mut failure = None;
-        for outcome in quote.priced.coupons.iter().filter(|c| c.applied) {
-            let def = quote
-                .rules
-                .coupons
-                .iter()
-                .find(|c| normalize_code(&c.code).is_ok_and(|n| n == outcome.code));
-            let limits = CouponLimits {
-                overall: def.and_then(|d| d.usage_limit).map(u64::from),
-                per_customer: def.and_then(|d| d.per_customer_limit).map(u64::from),
-            };
+        for (code, limits) in &quote.coupon_limits {
             match self
                 .ports
                 .coupons
-                .redeem(&outcome.code, &order_id, &actor.id, limits)
+                .redeem(code, &order_id, &actor.id, *limits)
                 .await
             {
-                Ok(_) => redeemed.push(outcome.code.clone()),
+                Ok(_) => redeemed.push(code.clone()),
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -440,7 +457,7 @@ impl Engine {
                 .await
             }
         };
-        let order = match created {
+        let (order, attempt) = match created {
             Ok(o) => o,
             Err(e) => {
                 self.undo_coupons(&redeemed, &order_id).await?;
@@ -456,7 +473,7 @@ impl Engine {
                 .complete(&actor.id, key, checkpoint)
                 .await?;
         }
-        self.pay(actor, order, req, &redeemed, quote.cart_version)
+        self.pay(actor, order, attempt, req, &redeemed, quote.cart_version)
             .await
             .map_err(|e| {
                 if e.meta.contains_key("orderId") {
@@ -475,14 +492,15 @@ impl Engine {
         order_id: &str,
         reservation_id: &str,
         redeemed: &[String],
-    ) -> Result<Order> {
+    ) -> Result<(Order, PaymentAttempt)> {
         let t = &quote.priced.totals;
         let number = format!(
             "{}-{:06}",
             self.config.order_number_prefix,
             self.ports.orders.next_number().await?
         );
-        let order = Order::create(
+        let now = self.now();
+        let mut order = Order::create(
             NewOrder {
                 id: order_id.to_owned(),
                 number,
@@ -500,24 +518,27 @@ impl Engine {
                 coupon_codes: redeemed.to_vec(),
                 reservation_id: Some(reservation_id.to_owned()),
             },
-            self.now(),
+            now,
         )?;
-        self.ports.orders.insert(order).await
+        // The first payment attempt is part of the order as written: one store write fewer
+        // than inserting the order and then recording the attempt, and the stored order says
+        // from its first version that a charge may be under way.
+        let attempt = order
+            .payment
+            .begin_attempt(&order.id, &req.payment_token, now)?;
+        Ok((self.ports.orders.insert(order).await?, attempt))
     }
 
     async fn pay(
         &self,
         actor: &Principal,
-        mut order: Order,
+        order: Order,
+        attempt: PaymentAttempt,
         req: &CheckoutRequest,
         redeemed: &[String],
         cart_version: u64,
     ) -> Result<Order> {
         let now = self.now();
-        let attempt = order
-            .payment
-            .begin_attempt(&order.id, &req.payment_token, now)?;
-        order = self.ports.orders.compare_and_set(order).await?;
         let response = self
             .ports
             .gateway

@@ -109,7 +109,7 @@ pub fn dashboard_stats(
             paid += 1;
         }
         if matches!(o.status, OrderStatus::Confirmed | OrderStatus::Completed) {
-            for l in &o.lines {
+            for l in o.lines.iter() {
                 let p = products
                     .entry(l.product_id.clone())
                     .or_insert_with(|| TopProduct {

@@ -708,7 +708,7 @@ impl Engine {
             .map(|s| s.shipment)
             .collect();
         let mut ordered: BTreeMap<&str, i64> = BTreeMap::new();
-        for l in &order.lines {
+        for l in order.lines.iter() {
             *ordered.entry(l.sku.as_str()).or_insert(0) += i64::from(l.quantity);
         }
         let ordered: Vec<OrderedQuantity> = ordered

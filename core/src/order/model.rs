@@ -8,6 +8,7 @@ use crate::money::{Currency, Money};
 use crate::payment::Payment;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One priced line of an order (prices frozen at checkout).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,8 +142,11 @@ pub struct Order {
     pub cart_id: Option<String>,
     /// Currency of every amount.
     pub currency: Currency,
-    /// Lines.
-    pub lines: Vec<OrderLine>,
+    /// Lines, shared between copies of the order: a store keeps a copy of every version it
+    /// writes, and lines change far less often than statuses, payment and history, so copying
+    /// an order copies one pointer instead of every line. Change them with
+    /// [`Arc::make_mut`], which copies them only while another copy shares them.
+    pub lines: Arc<Vec<OrderLine>>,
     /// Totals.
     pub totals: OrderTotals,
     /// Coupon codes redeemed for the order.
@@ -259,14 +263,14 @@ impl Order {
                 returned: 0,
                 refunded: zero,
             })
-            .collect();
+            .collect::<Vec<_>>();
         Ok(Order {
             id: new.id,
             number: new.number,
             customer_id: new.customer_id,
             cart_id: new.cart_id,
             currency,
-            lines,
+            lines: Arc::new(lines),
             payment: Payment::new(new.totals.total),
             totals: new.totals,
             coupon_codes: new.coupon_codes,
@@ -333,7 +337,7 @@ impl Order {
         let mut inc = vec![0u32; self.lines.len()];
         match lines {
             None => {
-                for (slot, line) in inc.iter_mut().zip(&self.lines) {
+                for (slot, line) in inc.iter_mut().zip(self.lines.iter()) {
                     *slot = room(line);
                 }
             }
@@ -418,7 +422,7 @@ impl Order {
             &mut self.history,
             stamp,
         )?;
-        for (line, q) in self.lines.iter_mut().zip(inc) {
+        for (line, q) in Arc::make_mut(&mut self.lines).iter_mut().zip(inc) {
             *stage.line_counter(line) += q;
         }
         self.updated_at = stamp.at;

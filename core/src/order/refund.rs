@@ -6,6 +6,7 @@ use crate::error::{KassaError, Result};
 use crate::money::Money;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The share of a refund attributed to one order line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,7 +172,10 @@ impl Order {
         self.plan_refund(&req)?;
         self.payment.refund(plan.amount, &mut self.history, stamp)?;
         for rl in &plan.lines {
-            if let Some(line) = self.lines.iter_mut().find(|l| l.line_id == rl.line_id) {
+            if let Some(line) = Arc::make_mut(&mut self.lines)
+                .iter_mut()
+                .find(|l| l.line_id == rl.line_id)
+            {
                 line.refunded = line.refunded.checked_add(&rl.amount)?;
             }
         }

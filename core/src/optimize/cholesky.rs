@@ -201,7 +201,7 @@ fn factor_panel(
                     }
                     let x = sliver.get(j * TILE + r).copied()? - s;
                     let v = if jr == r {
-                        if !(x > 0.0) {
+                        if x.is_nan() || x <= 0.0 {
                             return None;
                         }
                         x.sqrt()

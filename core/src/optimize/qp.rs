@@ -4,12 +4,16 @@
 //!
 //! with disjoint groups `g`. Method: a few accelerated projected-gradient steps (projection
 //! onto the box-simplex by bisection) guess the active set; a primal-dual active-set
-//! iteration (Hintermüller, Ito and Kunisch 2002) then solves exactly, each step a Cholesky
-//! factorization of the free block only; the iteration stops when the active set repeats,
+//! iteration (Hintermüller, Ito and Kunisch 2002) then solves exactly, each step either a
+//! [`Cholesky`] factorization of the free block, or, when the whole matrix's factor is known
+//! (the `psd = "check"` one) and few variables are fixed, a range-space solve on that factor
+//! with the fixed variables pinned by equality rows (no factorization; whichever is cheaper,
+//! see [`Constraints::solve_face`]); the iteration stops when the active set repeats,
 //! which is exactly the KKT conditions. If that iteration fails to settle (it may cycle on
 //! degenerate problems), a textbook primal active-set method (Nocedal and Wright, alg. 16.3)
 //! finishes from a feasible point. A previous solution's active set warm-starts the next
-//! solve (frontier, max Sharpe).
+//! solve (frontier, max Sharpe); a cold solve with the whole factor known first tries the
+//! face where every variable is free.
 
 use super::cholesky::Cholesky;
 use crate::error::{KassaError, Result};
@@ -363,7 +367,7 @@ impl Constraints<'_> {
                 zmax = zmax.max(self.reduced(gi, i, nu, &pi).abs());
             }
         }
-        if !(zmax <= 1e-11 * (1.0 + gmax)) {
+        if zmax.is_nan() || zmax > 1e-11 * (1.0 + gmax) {
             return None;
         }
         let line = sol.line.map(|(xd, lam_d)| {

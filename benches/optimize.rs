@@ -1,6 +1,7 @@
 //! Optimize benches: kassa's active-set mean-variance solver against `clarabel` (interior
 //! point) on identical problems (long-only, 5% cap), min variance and max Sharpe at
-//! n = 50..1000; a 20-point frontier at n = 250; QUBO exact n = 20 and annealing.
+//! n = 50..1000; a 20-point frontier at n = 250; QUBO exact n = 20 and annealing; the
+//! optimizer's blocked Cholesky against nalgebra's on the same covariance matrices.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,6 +15,7 @@ mod common;
 
 use common::{clarabel_max_sharpe, clarabel_min_variance, problem};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use kassa::optimize::cholesky::Cholesky;
 use kassa::optimize::covariance::PsdPolicy;
 use kassa::optimize::frontier::efficient_frontier;
 use kassa::optimize::qubo::anneal::{self, AnnealSettings};
@@ -84,6 +86,28 @@ fn mean_variance(c: &mut Criterion) {
     }
 }
 
+fn cholesky(c: &mut Criterion) {
+    let mut g = c.benchmark_group("optimize/cholesky");
+    g.sample_size(10);
+    for n in SIZES {
+        let p = problem(n, n as u64);
+        let flat: Vec<f64> = p.covariance.iter().flatten().copied().collect();
+        g.bench_with_input(BenchmarkId::new("kassa", n), &flat, |b, a| {
+            b.iter(|| black_box(Cholesky::factor(a, n).unwrap()))
+        });
+        g.bench_with_input(BenchmarkId::new("nalgebra", n), &flat, |b, a| {
+            b.iter(|| {
+                black_box(
+                    nalgebra::DMatrix::from_row_slice(n, n, a)
+                        .cholesky()
+                        .unwrap(),
+                )
+            })
+        });
+    }
+    g.finish();
+}
+
 fn frontier(c: &mut Criterion) {
     let mut g = c.benchmark_group("optimize/frontier20");
     g.sample_size(10);
@@ -145,5 +169,5 @@ fn qubo(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, mean_variance, frontier, qubo);
+criterion_group!(benches, mean_variance, cholesky, frontier, qubo);
 criterion_main!(benches);

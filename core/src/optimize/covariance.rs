@@ -11,12 +11,15 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum PsdPolicy {
     /// Check (Cholesky of the whole matrix) and refuse with `VALIDATION_ERROR` on failure.
+    /// The factor is kept: the solver's first face solve reuses it.
     #[default]
     Check,
     /// Replace the matrix by its nearest positive-definite neighbour ([`nearest_psd`]).
     Repair,
     /// Skip the whole-matrix check (the caller vouches for it); the solver still refuses a
-    /// free block that is not positive definite. Saves an `O(n³)` factorization.
+    /// free block that is not positive definite. Saves an `O(n³)` factorization when the
+    /// optimum fixes many assets (when none is fixed, the solver factors the whole matrix
+    /// anyway, and keeps that factor).
     Trust,
 }
 
@@ -213,10 +216,11 @@ pub fn check_spread(flat: &[f64], n: usize, field: &str) -> Result<()> {
     Ok(())
 }
 
-/// Whether the row-major `n×n` matrix is positive definite (Cholesky succeeds).
+/// Whether the row-major `n×n` matrix is positive definite (the blocked
+/// [`Cholesky`](super::cholesky::Cholesky) succeeds; only the lower triangle is read).
+/// [`super::portfolio::PortfolioProblem::prepare`] keeps that factor for the solver.
 pub fn is_positive_definite(flat: &[f64], n: usize) -> bool {
-    let m = DMatrix::from_row_slice(n, n, flat);
-    m.cholesky().is_some()
+    super::cholesky::Cholesky::factor(flat, n).is_some()
 }
 
 /// The nearest positive-definite matrix in the Frobenius norm, up to a floor: with the

@@ -5,6 +5,7 @@
 //! `docs/optimize.md` for the formulas.
 //!
 //! - [`returns`]: price series to returns, expected returns;
+//! - [`cholesky`]: the blocked dense Cholesky factorization the solver runs on;
 //! - [`covariance`]: sample and Ledoit-Wolf covariance, positive-definite check and repair;
 //! - [`portfolio`]: mean-variance portfolios (min variance, targets, max Sharpe);
 //! - [`frontier`]: the efficient frontier;
@@ -13,6 +14,7 @@
 //! - [`market`]: the `MarketDataSource` port and its TTL cache;
 //! - [`rng`]: the seeded, host-independent PRNG.
 
+pub mod cholesky;
 pub mod covariance;
 pub mod frontier;
 pub mod market;

@@ -12,10 +12,12 @@
 //! `t* = (pB − qA) / (qB − pC)`. This is exact, like the homogenisation
 //! `min yᵀΣy s.t. (μ − r_f)ᵀy = 1` (both find the tangency portfolio); see docs/optimize.md.
 
+use super::cholesky::Cholesky;
 use super::covariance::{self, PsdPolicy};
 use super::qp::{self, Constraints, Face, Solution};
 use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
 /// A cap on the total weight of a group (sector) of assets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +81,9 @@ pub struct Prepared {
     pub risk_free_rate: f64,
     /// Eigenvalues raised by the positive-definite repair (0 when none).
     pub repaired_eigenvalues: usize,
+    /// The Cholesky factor of `sigma`: the `check` policy's, or the solver's first
+    /// all-free face's.
+    factor: OnceLock<Cholesky>,
 }
 
 /// How the solver got there.
@@ -292,23 +297,28 @@ impl PortfolioProblem {
             return Err(KassaError::validation("riskFreeRate", "is not finite"));
         }
         let mut repaired = 0;
+        let factor = OnceLock::new();
         match self.psd {
             PsdPolicy::Trust => {}
             PsdPolicy::Check => {
-                if !covariance::is_positive_definite(&sigma, n) {
+                let Some(l) = Cholesky::factor(&sigma, n) else {
                     return Err(KassaError::validation(
                         "covariance",
                         "covariance is not positive definite (Cholesky failed); pass psd = \"repair\" to use the nearest positive-definite matrix",
                     ));
-                }
+                };
+                let _ = factor.set(l);
             }
-            PsdPolicy::Repair => {
-                if !covariance::is_positive_definite(&sigma, n) {
+            PsdPolicy::Repair => match Cholesky::factor(&sigma, n) {
+                Some(l) => {
+                    let _ = factor.set(l);
+                }
+                None => {
                     let (fixed, raised) = covariance::nearest_psd(&sigma, n);
                     sigma = fixed;
                     repaired = raised;
                 }
-            }
+            },
         }
         Ok(Prepared {
             assets,
@@ -320,6 +330,7 @@ impl PortfolioProblem {
             caps,
             risk_free_rate: self.risk_free_rate,
             repaired_eigenvalues: repaired,
+            factor,
         })
     }
 }
@@ -354,6 +365,7 @@ impl Prepared {
             group_of: &self.group_of,
             caps: &self.caps,
             dc: None,
+            full: Some(&self.factor),
         }
     }
 

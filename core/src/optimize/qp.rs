@@ -4,15 +4,20 @@
 //!
 //! with disjoint groups `g`. Method: a few accelerated projected-gradient steps (projection
 //! onto the box-simplex by bisection) guess the active set; a primal-dual active-set
-//! iteration (Hintermüller, Ito and Kunisch 2002) then solves exactly, each step a Cholesky
-//! factorization of the free block only; the iteration stops when the active set repeats,
+//! iteration (Hintermüller, Ito and Kunisch 2002) then solves exactly, each step either a
+//! [`Cholesky`] factorization of the free block, or, when the whole matrix's factor is known
+//! (the `psd = "check"` one) and few variables are fixed, a range-space solve on that factor
+//! with the fixed variables pinned by equality rows (no factorization; whichever is cheaper,
+//! see [`Constraints::solve_face`]); the iteration stops when the active set repeats,
 //! which is exactly the KKT conditions. If that iteration fails to settle (it may cycle on
 //! degenerate problems), a textbook primal active-set method (Nocedal and Wright, alg. 16.3)
 //! finishes from a feasible point. A previous solution's active set warm-starts the next
-//! solve (frontier, max Sharpe).
+//! solve (frontier, max Sharpe); a cold solve with the whole factor known first tries the
+//! face where every variable is free.
 
+use super::cholesky::Cholesky;
 use crate::error::{KassaError, Result};
-use nalgebra::{DMatrix, DVector};
+use std::sync::OnceLock;
 
 /// The constraint data of a problem (the objective's `c` comes per solve).
 #[derive(Debug, Clone)]
@@ -26,6 +31,10 @@ pub(crate) struct Constraints<'a> {
     /// `∂c/∂t` for parametric problems (`c = −t·μ` gives `−μ`): when set, every face solve
     /// also returns the face's line (the solution's derivative in `t`).
     pub dc: Option<&'a [f64]>,
+    /// The Cholesky factor of the whole `q`, when known (the `check` policy's), or a slot
+    /// the first all-free face solve fills: with it, faces that fix few variables are
+    /// solved without a factorization (see [`Constraints::solve_face`]).
+    pub full: Option<&'a OnceLock<Cholesky>>,
 }
 
 /// Where a variable sits.
@@ -68,6 +77,83 @@ pub(crate) struct Line {
     pub b: Vec<f64>,
     pub nu: f64,
     pub pi: Vec<f64>,
+}
+
+/// A constraint column of a range-space solve: dense, zero before `start`.
+struct Column {
+    start: usize,
+    v: Vec<f64>,
+}
+
+/// The solution of a range-space solve and, when asked, its derivative.
+struct RangeSol {
+    x: Vec<f64>,
+    lambda: Vec<f64>,
+    line: Option<(Vec<f64>, Vec<f64>)>,
+}
+
+fn tail(v: &[f64], start: usize) -> &[f64] {
+    v.get(start..).unwrap_or(&[])
+}
+
+/// `min ½xᵀHx − rᵀx  s.t.  a_jᵀx = β_j` with `H = LLᵀ` factored: with `u = L⁻¹r` and
+/// `Y = L⁻¹A`, the multipliers solve `(YᵀY)λ = β − Yᵀu` and `x = L⁻ᵀ(u + Yλ)`. Only forward
+/// solves for the columns (a unit column `e_i` costs `(n − i)²/2`). With `rd`, also the
+/// solution for `r = rd, β = 0` (the derivative along a parametric `c`). `None` when `YᵀY`
+/// is not positive definite (dependent rows).
+fn range_space(
+    l: &Cholesky,
+    mut u: Vec<f64>,
+    mut cols: Vec<Column>,
+    beta: &[f64],
+    rd: Option<Vec<f64>>,
+) -> Option<RangeSol> {
+    l.forward(&mut u);
+    for col in &mut cols {
+        l.forward_from(&mut col.v, col.start);
+    }
+    let m = cols.len();
+    let mut s = vec![0.0; m * m];
+    for (a, ca) in cols.iter().enumerate() {
+        for (b, cb) in cols.iter().enumerate().take(a + 1) {
+            let st = ca.start.max(cb.start);
+            let v = dot(tail(&ca.v, st), tail(&cb.v, st));
+            if let Some(x) = s.get_mut(a * m + b) {
+                *x = v;
+            }
+            if let Some(x) = s.get_mut(b * m + a) {
+                *x = v;
+            }
+        }
+    }
+    let sc = Cholesky::factor_owned(s, m)?;
+    let combine = |mut base: Vec<f64>, rhs: Vec<f64>| -> (Vec<f64>, Vec<f64>) {
+        let mut lambda = rhs;
+        sc.solve(&mut lambda);
+        for (col, la) in cols.iter().zip(&lambda) {
+            let dst = base.get_mut(col.start..).unwrap_or(&mut []);
+            for (x, y) in dst.iter_mut().zip(tail(&col.v, col.start)) {
+                *x += la * y;
+            }
+        }
+        l.backward(&mut base);
+        (base, lambda)
+    };
+    let rhs: Vec<f64> = cols
+        .iter()
+        .zip(beta)
+        .map(|(col, b)| b - dot(tail(&col.v, col.start), tail(&u, col.start)))
+        .collect();
+    let line = rd.map(|mut ud| {
+        l.forward(&mut ud);
+        let rhs_d: Vec<f64> = cols
+            .iter()
+            .map(|col| -dot(tail(&col.v, col.start), tail(&ud, col.start)))
+            .collect();
+        combine(ud, rhs_d)
+    });
+    let (x, lambda) = combine(u, rhs);
+    Some(RangeSol { x, lambda, line })
 }
 
 struct FaceSol {
@@ -133,14 +219,43 @@ impl Constraints<'_> {
         self.group_of.get(i).copied().flatten()
     }
 
+    /// The binding groups that keep a row on `face`: active, with at least one free member.
+    fn face_rows(&self, face: &Face, w: &[f64], free_mask: &[bool]) -> Vec<(usize, f64)> {
+        let mut has_free = vec![false; self.n_groups()];
+        let mut fixed_sum = vec![0.0; self.n_groups()];
+        for i in 0..self.n {
+            if let Some(g) = self.group(i) {
+                if free_mask.get(i) == Some(&true) {
+                    if let Some(h) = has_free.get_mut(g) {
+                        *h = true;
+                    }
+                } else if let Some(s) = fixed_sum.get_mut(g) {
+                    *s += at(w, i);
+                }
+            }
+        }
+        face.groups
+            .iter()
+            .enumerate()
+            .filter(|(g, active)| **active && has_free.get(*g) == Some(&true))
+            .map(|(g, _)| (g, at(self.caps, g) - at(&fixed_sum, g)))
+            .collect()
+    }
+
     /// Solves the equality-constrained problem on a face. `Ok(None)` when the face's
     /// equalities are degenerate (no free variable, or redundant/inconsistent rows).
+    ///
+    /// Two ways to the same answer, whichever costs less: factor the free block `Q_FF`
+    /// ([`Cholesky`], `k³/3` flops), or, when the whole matrix's factor is at hand and few
+    /// variables are fixed, pin the fixed variables as extra equality rows on the whole
+    /// problem (range space: one forward solve per pinned variable, no factorization). The
+    /// second is checked against the stationarity residual and falls back to the first.
     fn solve_face(&self, c: &[f64], face: &Face) -> Result<Option<FaceSol>> {
         let n = self.n;
-        let free: Vec<usize> = (0..n)
-            .filter(|i| face.status.get(*i) == Some(&Status::Free))
+        let free_mask: Vec<bool> = (0..n)
+            .map(|i| face.status.get(i) == Some(&Status::Free))
             .collect();
-        let k = free.len();
+        let k = free_mask.iter().filter(|f| **f).count();
         if k == 0 {
             return Ok(None);
         }
@@ -150,20 +265,158 @@ impl Constraints<'_> {
                 *x = self.fixed_value(i, *s);
             }
         }
-        let mut h = DMatrix::<f64>::zeros(k, k);
-        let mut r = DVector::<f64>::zeros(k);
-        for (a, &i) in free.iter().enumerate() {
-            let qi = row(self.q, n, i);
-            for (b, &j) in free.iter().enumerate() {
-                if let Some(x) = h.get_mut((a, b)) {
-                    *x = at(qi, j);
+        let groups = self.face_rows(face, &w, &free_mask);
+        if let Some(full) = self.full.and_then(OnceLock::get) {
+            if full.n() == n && self.pinned_is_cheaper(&free_mask, k, groups.len()) {
+                if let Some(fs) = self.solve_face_pinned(full, c, &free_mask, &w, &groups) {
+                    return Ok(Some(fs));
                 }
             }
-            if let Some(x) = r.get_mut(a) {
-                *x = -at(c, i) - dot(qi, &w);
+        }
+        self.solve_face_block(c, &free_mask, k, w, &groups)
+    }
+
+    /// Estimated cost (multiply-adds, solves weighted ×2 for their memory traffic) of the
+    /// pinned solve against the free-block factorization.
+    fn pinned_is_cheaper(&self, free_mask: &[bool], k: usize, groups: usize) -> bool {
+        let (n, kf) = (self.n as f64, k as f64);
+        let lines = if self.dc.is_some() { 2.0 } else { 1.0 };
+        let pins: f64 = free_mask
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !**f)
+            .map(|(i, _)| {
+                let tail = n - i as f64;
+                0.5 * tail * tail
+            })
+            .sum();
+        let m = (1 + groups + (self.n - k)) as f64;
+        let pinned =
+            2.0 * ((2.0 * lines + groups as f64) * n * n + pins + 0.5 * m * m * n + kf * n);
+        let block = kf * kf * kf / 6.0 + 2.0 * (2.0 * lines + 2.0 + groups as f64) * kf * kf;
+        pinned < block
+    }
+
+    /// The face solve on the whole matrix's factor, fixed variables pinned by equality rows.
+    /// `None` when the pinned rows are degenerate or the result fails the residual check
+    /// (the caller then factors the free block).
+    fn solve_face_pinned(
+        &self,
+        full: &Cholesky,
+        c: &[f64],
+        free_mask: &[bool],
+        w_fixed: &[f64],
+        groups: &[(usize, f64)],
+    ) -> Option<FaceSol> {
+        let n = self.n;
+        // the budget row equals the sum of the group rows when the groups cover every free
+        // variable: degenerate, left to the free-block path (which reports it)
+        let covered = (0..n).all(|i| {
+            free_mask.get(i) != Some(&true)
+                || self
+                    .group(i)
+                    .is_some_and(|g| groups.iter().any(|(h, _)| *h == g))
+        });
+        if covered && !groups.is_empty() {
+            return None;
+        }
+        let mut cols: Vec<Column> = Vec::with_capacity(1 + groups.len() + n);
+        let mut beta: Vec<f64> = Vec::with_capacity(cols.capacity());
+        cols.push(Column {
+            start: 0,
+            v: vec![1.0; n],
+        });
+        beta.push(1.0);
+        for (g, _) in groups {
+            let v: Vec<f64> = (0..n)
+                .map(|i| if self.group(i) == Some(*g) { 1.0 } else { 0.0 })
+                .collect();
+            let start = v.iter().position(|x| *x != 0.0).unwrap_or(0);
+            cols.push(Column { start, v });
+            beta.push(at(self.caps, *g));
+        }
+        for (i, free) in free_mask.iter().enumerate() {
+            if !*free {
+                let mut v = vec![0.0; n];
+                if let Some(x) = v.get_mut(i) {
+                    *x = 1.0;
+                }
+                cols.push(Column { start: i, v });
+                beta.push(at(w_fixed, i));
             }
         }
-        let Some(chol) = h.cholesky() else {
+        let r: Vec<f64> = c.iter().map(|x| -x).collect();
+        let rd = self.dc.map(|dc| dc.iter().map(|x| -x).collect());
+        let sol = range_space(full, r, cols, &beta, rd)?;
+        let mut w = w_fixed.to_vec();
+        for ((wi, xi), f) in w.iter_mut().zip(&sol.x).zip(free_mask) {
+            if *f {
+                *wi = *xi;
+            }
+        }
+        let nu = at(&sol.lambda, 0);
+        let pi = self.to_pi(groups, &sol.lambda);
+        // stationarity on the free variables, the test the free-block path passes by
+        // construction up to round-off
+        let mut gmax = 0.0f64;
+        let mut zmax = 0.0f64;
+        for (i, f) in free_mask.iter().enumerate() {
+            if *f {
+                let gi = dot(row(self.q, n, i), &w) + at(c, i);
+                gmax = gmax.max(gi.abs());
+                zmax = zmax.max(self.reduced(gi, i, nu, &pi).abs());
+            }
+        }
+        if zmax.is_nan() || zmax > 1e-11 * (1.0 + gmax) {
+            return None;
+        }
+        let line = sol.line.map(|(xd, lam_d)| {
+            let b = xd
+                .iter()
+                .zip(free_mask)
+                .map(|(x, f)| if *f { *x } else { 0.0 })
+                .collect();
+            Line {
+                b,
+                nu: at(&lam_d, 0),
+                pi: self.to_pi(groups, &lam_d),
+            }
+        });
+        Some(FaceSol { w, nu, pi, line })
+    }
+
+    /// Group multipliers from the range-space multipliers (row 0 is the budget).
+    fn to_pi(&self, groups: &[(usize, f64)], lambda: &[f64]) -> Vec<f64> {
+        let mut pi = vec![0.0; self.n_groups()];
+        for (col, (g, _)) in groups.iter().enumerate() {
+            if let Some(p) = pi.get_mut(*g) {
+                *p = -at(lambda, col + 1);
+            }
+        }
+        pi
+    }
+
+    /// The face solve by a factorization of the free block `Q_FF`.
+    fn solve_face_block(
+        &self,
+        c: &[f64],
+        free_mask: &[bool],
+        k: usize,
+        mut w: Vec<f64>,
+        groups: &[(usize, f64)],
+    ) -> Result<Option<FaceSol>> {
+        let n = self.n;
+        let free: Vec<usize> = (0..n)
+            .filter(|i| free_mask.get(*i) == Some(&true))
+            .collect();
+        let mut h = Vec::with_capacity(k * k);
+        let mut r = Vec::with_capacity(k);
+        for &i in &free {
+            let qi = row(self.q, n, i);
+            h.extend(free.iter().map(|&j| at(qi, j)));
+            r.push(-at(c, i) - dot(qi, &w));
+        }
+        let Some(chol) = Cholesky::factor_owned(h, k) else {
             let names: Vec<String> = free.iter().take(8).map(|i| i.to_string()).collect();
             return Err(KassaError::validation(
                 "covariance",
@@ -175,97 +428,55 @@ impl Constraints<'_> {
             ));
         };
         // constraint rows on the free block: the budget, then the binding groups
-        let mut rows: Vec<(Option<usize>, f64)> = vec![(None, 1.0 - w.iter().sum::<f64>())];
-        for (g, active) in face.groups.iter().enumerate() {
-            if !*active {
-                continue;
-            }
-            let has_free = free.iter().any(|&i| self.group(i) == Some(g));
-            if !has_free {
-                continue;
-            }
-            let fixed_in_g: f64 = (0..n)
-                .filter(|&i| self.group(i) == Some(g))
-                .map(|i| at(&w, i))
-                .sum();
-            rows.push((Some(g), at(self.caps, g) - fixed_in_g));
+        let mut cols = vec![Column {
+            start: 0,
+            v: vec![1.0; k],
+        }];
+        let mut beta = vec![1.0 - w.iter().sum::<f64>()];
+        for (g, b) in groups {
+            let v: Vec<f64> = free
+                .iter()
+                .map(|&i| if self.group(i) == Some(*g) { 1.0 } else { 0.0 })
+                .collect();
+            let start = v.iter().position(|x| *x != 0.0).unwrap_or(0);
+            cols.push(Column { start, v });
+            beta.push(*b);
         }
-        let m = rows.len();
-        let mut at_m = DMatrix::<f64>::zeros(k, m);
-        for (col, (g, _)) in rows.iter().enumerate() {
-            for (a, &i) in free.iter().enumerate() {
-                let member = match g {
-                    None => true,
-                    Some(g) => self.group(i) == Some(*g),
-                };
-                if member {
-                    if let Some(x) = at_m.get_mut((a, col)) {
-                        *x = 1.0;
-                    }
-                }
-            }
-        }
-        let x0 = chol.solve(&r);
-        let y = chol.solve(&at_m);
-        let s = at_m.transpose() * &y;
-        let mut rhs = DVector::<f64>::zeros(m);
-        for (col, (_, b)) in rows.iter().enumerate() {
-            if let Some(x) = rhs.get_mut(col) {
-                *x = b - at_m.column(col).dot(&x0);
-            }
-        }
-        let Some(sc) = s.cholesky() else {
+        // the same factorization gives the derivative along t: r' = −dc_F, b' = 0
+        let rd = self
+            .dc
+            .map(|dc| free.iter().map(|&i| -at(dc, i)).collect::<Vec<f64>>());
+        let Some(sol) = range_space(&chol, r, cols, &beta, rd) else {
             return Ok(None);
         };
-        let lambda = sc.solve(&rhs);
-        let wf = x0 + &y * &lambda;
         for (a, &i) in free.iter().enumerate() {
             if let Some(x) = w.get_mut(i) {
-                *x = wf.get(a).copied().unwrap_or(0.0);
+                *x = at(&sol.x, a);
             }
         }
-        let to_pi = |lam: &DVector<f64>| {
-            let mut pi = vec![0.0; self.n_groups()];
-            for (col, (g, _)) in rows.iter().enumerate().skip(1) {
-                if let Some(p) = g.and_then(|g| pi.get_mut(g)) {
-                    *p = -lam.get(col).copied().unwrap_or(0.0);
-                }
-            }
-            pi
-        };
-        let pi = to_pi(&lambda);
-        // the same factorization gives the derivative along t: r' = −dc_F, b' = 0
-        let line = self.dc.map(|dc| {
-            let mut rd = DVector::<f64>::zeros(k);
-            for (a, &i) in free.iter().enumerate() {
-                if let Some(x) = rd.get_mut(a) {
-                    *x = -at(dc, i);
-                }
-            }
-            let xd = chol.solve(&rd);
-            let mut rhs_d = DVector::<f64>::zeros(m);
-            for col in 0..m {
-                if let Some(x) = rhs_d.get_mut(col) {
-                    *x = -at_m.column(col).dot(&xd);
-                }
-            }
-            let lam_d = sc.solve(&rhs_d);
-            let wd = xd + &y * &lam_d;
+        let pi = self.to_pi(groups, &sol.lambda);
+        let line = sol.line.map(|(xd, lam_d)| {
             let mut b = vec![0.0; n];
             for (a, &i) in free.iter().enumerate() {
                 if let Some(x) = b.get_mut(i) {
-                    *x = wd.get(a).copied().unwrap_or(0.0);
+                    *x = at(&xd, a);
                 }
             }
             Line {
                 b,
-                nu: lam_d.get(0).copied().unwrap_or(0.0),
-                pi: to_pi(&lam_d),
+                nu: at(&lam_d, 0),
+                pi: self.to_pi(groups, &lam_d),
             }
         });
+        // the whole matrix's factor, kept for later solves (psd = "trust" has none yet)
+        if k == n {
+            if let Some(cell) = self.full {
+                let _ = cell.set(chol);
+            }
+        }
         Ok(Some(FaceSol {
             w,
-            nu: lambda.get(0).copied().unwrap_or(0.0),
+            nu: at(&sol.lambda, 0),
             pi,
             line,
         }))
@@ -759,11 +970,41 @@ impl Constraints<'_> {
         Some(self.finish(c_new, fs, sol.face.clone(), sol.iterations, sol.method))
     }
 
-    /// Solves with `c`, warm-started from `warm` when given.
+    /// With the whole matrix's factor at hand, the face where every variable is free costs
+    /// a few triangular solves: when its solution is feasible it is the optimum (the exit
+    /// test of [`Constraints::pdas`] on that face), and the projected-gradient guess (about
+    /// fifty products with `Q`) is skipped.
+    fn try_all_free(&self, c: &[f64]) -> Result<Option<Solution>> {
+        let n = self.n;
+        let factored = self.full.and_then(OnceLock::get).is_some();
+        if !factored || (0..n).any(|i| at(self.upper, i) <= at(self.lower, i)) {
+            return Ok(None);
+        }
+        let face = Face {
+            status: vec![Status::Free; n],
+            groups: vec![false; self.n_groups()],
+        };
+        let Some(fs) = self.solve_face(c, &face)? else {
+            return Ok(None);
+        };
+        if !self.face_ok(c, &face, &fs.w, fs.nu, &fs.pi) {
+            return Ok(None);
+        }
+        Ok(Some(self.finish(c, fs, face, 1, "pdas")))
+    }
+
+    /// Solves with `c`, warm-started from `warm` when given (otherwise from the all-free
+    /// face when the whole factor is known and that face is optimal, else from a
+    /// projected-gradient guess).
     pub(crate) fn solve(&self, c: &[f64], warm: Option<&Face>) -> Result<Solution> {
         let start = match warm {
             Some(f) => f.clone(),
-            None => self.guess_face(c, 40),
+            None => {
+                if let Some(sol) = self.try_all_free(c)? {
+                    return Ok(sol);
+                }
+                self.guess_face(c, 40)
+            }
         };
         if let Some((sol, _)) = self.pdas(c, start, 60)? {
             return Ok(sol);

@@ -13,8 +13,8 @@ pub(crate) const MAX_LEN: usize = 64;
 pub(crate) fn write_amount(amount: Decimal, min_dp: u32, buf: &mut [u8; MAX_LEN]) -> &str {
     let mut mantissa = amount.mantissa().unsigned_abs();
     let mut scale = amount.scale();
-    while scale > 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
+    while scale > 0 && low_digit(mantissa) == 0 {
+        mantissa = div10(mantissa);
         scale -= 1;
     }
     // `rescale` adds zeros only while the 96-bit mantissa can hold them
@@ -52,10 +52,9 @@ pub(crate) fn write_amount(amount: Decimal, min_dp: u32, buf: &mut [u8; MAX_LEN]
         if written == scale && scale > 0 {
             put(buf, &mut at, b'.');
         }
-        // `mantissa % 10` is below 10, so the cast cannot truncate
-        put(buf, &mut at, b'0' + (mantissa % 10) as u8);
+        put(buf, &mut at, b'0' + low_digit(mantissa));
         written += 1;
-        mantissa /= 10;
+        mantissa = div10(mantissa);
         if mantissa == 0 && written > scale {
             break;
         }
@@ -67,6 +66,28 @@ pub(crate) fn write_amount(amount: Decimal, min_dp: u32, buf: &mut [u8; MAX_LEN]
     let text = buf.get(at..).unwrap_or_default();
     // only ASCII digits, '.' and '-' were written
     std::str::from_utf8(text).unwrap_or_default()
+}
+
+// Amounts almost always fit 64 bits, and a 128-bit division is a library call several
+// times the cost of a 64-bit one, so both helpers take the 64-bit path when they can.
+
+/// The last decimal digit of `m`.
+#[inline]
+fn low_digit(m: u128) -> u8 {
+    // a remainder of 10 is below 10, so the casts cannot truncate
+    match u64::try_from(m) {
+        Ok(small) => (small % 10) as u8,
+        Err(_) => (m % 10) as u8,
+    }
+}
+
+/// `m / 10`.
+#[inline]
+fn div10(m: u128) -> u128 {
+    match u64::try_from(m) {
+        Ok(small) => u128::from(small / 10),
+        Err(_) => m / 10,
+    }
 }
 
 #[cfg(test)]

@@ -182,8 +182,10 @@ impl OrderEvent {
 
     /// The outbox form.
     pub fn to_outbox(&self, at: DateTime<Utc>) -> Result<OutboxEvent> {
-        let payload =
-            serde_json::to_string(self).map_err(|e| KassaError::internal(e.to_string()))?;
+        // An order summary is several hundred bytes: start there rather than grow from 128.
+        let mut buf = Vec::with_capacity(1024);
+        serde_json::to_writer(&mut buf, self).map_err(|e| KassaError::internal(e.to_string()))?;
+        let payload = String::from_utf8(buf).map_err(|e| KassaError::internal(e.to_string()))?;
         Ok(OutboxEvent {
             id: self.event_id(),
             event_type: self.event_type().to_owned(),

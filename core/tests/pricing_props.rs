@@ -98,7 +98,7 @@ mod props {
         )
             .prop_map(
                 move |(sku, product, cats, quantity, (price, fine), incl, std, w)| PricingLine {
-                    line_id: format!("l{i}"),
+                    line_id: format!("l{i}").into(),
                     sku: format!("S{sku}"),
                     product_id: format!("P{product}"),
                     category_ids: cats.into_iter().map(|c| format!("C{c}")).collect(),
@@ -186,7 +186,7 @@ mod props {
                 move |(target, priority, exclusive, stop_after, min, coupon)| {
                     let shipping = matches!(target, Target::Shipping);
                     action(shipping).prop_map(move |action| Promotion {
-                        id: format!("promo{i}"),
+                        id: format!("promo{i}").into(),
                         name: String::new(),
                         priority,
                         exclusive,

@@ -19,6 +19,7 @@ use crate::pricing::{
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Why an invoice was issued.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -252,7 +253,7 @@ fn priced(
         lines: lines
             .iter()
             .map(|(i, l)| PricingLine {
-                line_id: format!("l{}", i + 1),
+                line_id: Arc::from(format!("l{}", i + 1)),
                 sku: format!("{:?}", l.kind),
                 product_id: format!("{:?}", l.kind),
                 category_ids: Vec::new(),
@@ -417,7 +418,7 @@ impl BillingCoupon {
             }
         };
         Ok(Promotion {
-            id: format!("coupon:{}", self.code),
+            id: Arc::from(format!("coupon:{}", self.code)),
             name: self.code.clone(),
             priority: 0,
             exclusive: false,

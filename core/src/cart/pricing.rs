@@ -4,6 +4,7 @@ use super::Cart;
 use crate::catalog::{Catalog, PriceContext};
 use crate::error::{KassaError, Result};
 use crate::pricing::PricingLine;
+use std::sync::Arc;
 
 impl Cart {
     /// The cart's lines with their catalog prices, ready for pricing.
@@ -42,7 +43,7 @@ impl Cart {
                 }
                 let price = catalog.resolve_price(&line.sku, ctx)?;
                 Ok(PricingLine {
-                    line_id: line.line_id.clone(),
+                    line_id: Arc::from(line.line_id.as_str()),
                     sku: line.sku.clone(),
                     product_id: product.id.clone(),
                     category_ids: catalog.category_ids_with_ancestors(&product.id),

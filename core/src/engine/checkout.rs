@@ -365,7 +365,7 @@ impl Engine {
             let sku = std::mem::take(&mut p.sku);
             let (product, variant) = catalog.require_variant(&sku)?;
             new_lines.push(NewOrderLine {
-                line_id: l.line_id.clone(),
+                line_id: l.line_id.to_string(),
                 sku,
                 product_id: product.id.clone(),
                 name: product.name.clone(),

@@ -2,6 +2,7 @@
 
 use crate::money::Money;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One cart line resolved against the catalog: everything pricing needs to know about it.
 ///
@@ -10,8 +11,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingLine {
-    /// Stable id of the line within its cart (used in explanations and allocations).
-    pub line_id: String,
+    /// Stable id of the line within its cart (used in explanations and allocations); shared
+    /// with the priced line rather than copied.
+    pub line_id: Arc<str>,
     /// Stock keeping unit of the variant.
     pub sku: String,
     /// Product the variant belongs to.

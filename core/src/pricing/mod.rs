@@ -7,21 +7,26 @@
 //! (with a stable [`RejectionReason`]). The model, the stacking and rounding rules and worked
 //! examples are in `docs/pricing.md`.
 
+mod apply;
+mod assemble;
 mod compute;
 mod input;
 mod line;
+mod line_tax;
 mod num;
 mod output;
 mod promotion;
+mod repeats;
 mod shipping;
 mod tax;
+mod units;
 mod validate;
 
 pub use input::{PricingContext, PricingInput, RoundingSettings, StackingPolicy, TaxRoundingLevel};
 pub use line::PricingLine;
 pub use output::{
-    AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
-    RejectedPromotion, RejectionReason, TaxAmount, Totals,
+    AppliedPromotion, CouponOutcome, LineDiscount, LineDiscounts, PricedCart, PricedLine,
+    PricedShipping, RejectedPromotion, RejectionReason, TaxAmount, Totals,
 };
 pub use promotion::{Action, Conditions, Coupon, Promotion, Target, Tier, TierBasis};
 pub use shipping::{PriceTier, ShippingCalculation, ShippingRate, WeightTier};

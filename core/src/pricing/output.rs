@@ -3,6 +3,8 @@
 use crate::money::{decimal_string, Currency, Money};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use smallvec::SmallVec;
+use std::sync::Arc;
 
 /// The result of [`price_cart`](super::price_cart).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -30,8 +32,8 @@ pub struct PricedCart {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PricedLine {
-    /// The line id.
-    pub line_id: String,
+    /// The line id (shared with the input line).
+    pub line_id: Arc<str>,
     /// Units.
     pub quantity: u32,
     /// Catalog unit price, as given.
@@ -39,7 +41,7 @@ pub struct PricedLine {
     /// Unit price × quantity, rounded (`line_subtotal` point).
     pub subtotal: Money,
     /// Discounts on this line, in the order the promotions applied (order-level shares included).
-    pub discounts: Vec<LineDiscount>,
+    pub discounts: LineDiscounts,
     /// Sum of `discounts`.
     pub discount_total: Money,
     /// `subtotal − discountTotal`: what the customer pays for the line, in the line's price basis.
@@ -55,12 +57,16 @@ pub struct PricedLine {
     pub total: Money,
 }
 
+/// The discounts of one line: up to two are held inline, so pricing allocates nothing per
+/// line for them (a line rarely gets more). Serializes as a plain JSON array.
+pub type LineDiscounts = SmallVec<[LineDiscount; 2]>;
+
 /// A discount on a line, attributed to a promotion.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LineDiscount {
-    /// The promotion that gave it.
-    pub promotion_id: String,
+    /// The promotion that gave it (shared with the input promotion).
+    pub promotion_id: Arc<str>,
     /// The amount (positive).
     pub amount: Money,
 }
@@ -122,8 +128,8 @@ pub struct Totals {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppliedPromotion {
-    /// The promotion id.
-    pub promotion_id: String,
+    /// The promotion id (shared with the input promotion).
+    pub promotion_id: Arc<str>,
     /// Its whole discount (lines and shipping).
     pub amount: Money,
     /// The coupon code that unlocked it, as defined in the coupon.
@@ -135,8 +141,8 @@ pub struct AppliedPromotion {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RejectedPromotion {
-    /// The promotion id.
-    pub promotion_id: String,
+    /// The promotion id (shared with the input promotion).
+    pub promotion_id: Arc<str>,
     /// Why.
     pub reason: RejectionReason,
 }
@@ -149,7 +155,7 @@ pub struct CouponOutcome {
     pub code: String,
     /// The promotion the coupon unlocks, when the code is known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub promotion_id: Option<String>,
+    pub promotion_id: Option<Arc<str>>,
     /// Whether its promotion applied through it.
     pub applied: bool,
     /// Why not, when it did not.

@@ -4,13 +4,15 @@ use crate::money::{decimal_string, Money};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// A promotion: conditions, a target, an action, and its place in the stacking order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Promotion {
-    /// Unique id; also the final tie-break of the stacking order.
-    pub id: String,
+    /// Unique id; also the final tie-break of the stacking order. Shared (not copied) by
+    /// every discount, applied and rejected entry that names the promotion.
+    pub id: Arc<str>,
     /// Human-readable name (display only).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,

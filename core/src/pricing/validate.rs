@@ -1,11 +1,11 @@
 //! Validation of a [`PricingInput`]: every problem is reported with its field path.
 
+use super::repeats::Repeats;
 use super::{
     Action, Coupon, PricingInput, Promotion, ShippingCalculation, ShippingRate, Target, TaxRule,
 };
 use crate::error::{FieldError, KassaError, Result};
 use crate::money::{Currency, Money};
-use std::collections::HashSet;
 
 struct Check {
     currency: Currency,
@@ -51,18 +51,40 @@ impl Check {
         }
     }
 
+    /// Entry `i` of an id list: not empty, and not the id of an earlier entry.
     fn unique_id<'a>(
         &mut self,
-        seen: &mut HashSet<&'a str>,
         field: impl FnOnce() -> String,
-        id: &'a str,
+        ids: impl Fn(usize) -> Option<&'a str>,
+        i: usize,
+        repeats: &Repeats,
     ) {
+        let Some(id) = ids(i) else { return };
         if id.trim().is_empty() {
             self.fail(field(), "must not be empty");
-        } else if !seen.insert(id) {
+        } else if repeats.at(i, |j| id_key(ids(j))) {
             self.fail(field(), format!("duplicate id '{id}'"));
         }
     }
+}
+
+/// Whether an id is empty once trimmed; ids start with a visible ASCII character nearly
+/// always, which answers without scanning both ends.
+fn blank(id: &str) -> bool {
+    match id.as_bytes().first() {
+        Some(b) if b.is_ascii() && !char::from(*b).is_whitespace() => false,
+        _ => id.trim().is_empty(),
+    }
+}
+
+/// An id as a duplicate key: empty ids are reported as such, never as duplicates.
+fn id_key(id: Option<&str>) -> Option<&str> {
+    id.filter(|s| !s.trim().is_empty())
+}
+
+/// Whether `id` is one of the (non-empty) ids of a list.
+fn has_id<'a>(mut ids: impl Iterator<Item = &'a str>, id: &str) -> bool {
+    ids.any(|x| x == id && !x.trim().is_empty())
 }
 
 /// Checks the whole input; the error lists every problem found. Returns the line indices
@@ -74,7 +96,7 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
     };
     let lines = &input.lines;
     for (i, line) in lines.iter().enumerate() {
-        if line.line_id.trim().is_empty() {
+        if blank(&line.line_id) {
             c.fail(format!("lines[{i}].lineId"), "must not be empty");
         }
         if line.quantity == 0 {
@@ -97,15 +119,15 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
     if !strictly_sorted {
         order.sort_unstable_by(|a, b| {
             let (x, y) = (lines.get(*a), lines.get(*b));
-            x.map(|l| l.line_id.as_str())
-                .cmp(&y.map(|l| l.line_id.as_str()))
+            x.map(|l| &*l.line_id)
+                .cmp(&y.map(|l| &*l.line_id))
                 .then(a.cmp(b))
         });
     }
     for pair in order.windows(2).filter(|_| !strictly_sorted) {
         if let [a, b] = pair {
             if let (Some(x), Some(y)) = (lines.get(*a), lines.get(*b)) {
-                if x.line_id == y.line_id && !x.line_id.trim().is_empty() {
+                if x.line_id == y.line_id && !blank(&x.line_id) {
                     c.fail(
                         format!("lines[{b}].lineId"),
                         format!("duplicate id '{}'", y.line_id),
@@ -114,42 +136,59 @@ pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
             }
         }
     }
-    let mut promo_ids = HashSet::new();
-    for (i, p) in input.promotions.iter().enumerate() {
-        c.unique_id(&mut promo_ids, || format!("promotions[{i}].id"), &p.id);
+    let promos = &input.promotions;
+    let promo_id = |i: usize| promos.get(i).map(|p| &*p.id);
+    let repeats = Repeats::new(promos.len(), |j| id_key(promo_id(j)));
+    for (i, p) in promos.iter().enumerate() {
+        c.unique_id(|| format!("promotions[{i}].id"), promo_id, i, &repeats);
         promotion(&mut c, i, p);
     }
-    let mut codes = HashSet::new();
-    for (i, coupon) in input.coupons.iter().enumerate() {
-        let code = super::compute::normalize_code(&coupon.code);
+    let codes: Vec<String> = input
+        .coupons
+        .iter()
+        .map(|coupon| super::compute::normalize_code(&coupon.code))
+        .collect();
+    let code_key = |j: usize| codes.get(j).filter(|code| !code.is_empty());
+    let repeats = Repeats::new(codes.len(), code_key);
+    for (i, (coupon, code)) in input.coupons.iter().zip(&codes).enumerate() {
         if code.is_empty() {
             c.fail(format!("coupons[{i}].code"), "must not be empty");
-        } else if !codes.insert(code) {
+        } else if repeats.at(i, code_key) {
             c.fail(
                 format!("coupons[{i}].code"),
                 format!("duplicate code '{}'", coupon.code),
             );
         }
-        self::coupon(&mut c, i, coupon, &promo_ids);
+        let known = has_id(promos.iter().map(|p| &*p.id), &coupon.promotion_id);
+        self::coupon(&mut c, i, coupon, known);
     }
     for (i, code) in input.coupon_codes.iter().enumerate() {
         if code.trim().is_empty() {
             c.fail(format!("couponCodes[{i}]"), "must not be empty");
         }
     }
-    let mut rule_ids = HashSet::new();
-    let mut rule_keys = HashSet::new();
-    for (i, rule) in input.tax_rules.iter().enumerate() {
-        c.unique_id(&mut rule_ids, || format!("taxRules[{i}].id"), &rule.id);
-        tax_rule(&mut c, i, rule, &mut rule_keys);
+    let rules = &input.tax_rules;
+    let rule_id = |i: usize| rules.get(i).map(|r| r.id.as_str());
+    let repeats = Repeats::new(rules.len(), |j| id_key(rule_id(j)));
+    let rule_key = |j: usize| {
+        rules
+            .get(j)
+            .map(|r| (r.region.as_str(), r.tax_class.as_str()))
+    };
+    let key_repeats = Repeats::new(rules.len(), rule_key);
+    for (i, rule) in rules.iter().enumerate() {
+        c.unique_id(|| format!("taxRules[{i}].id"), rule_id, i, &repeats);
+        tax_rule(&mut c, i, rule, key_repeats.at(i, rule_key));
     }
-    let mut rate_ids = HashSet::new();
-    for (i, rate) in input.shipping_rates.iter().enumerate() {
-        c.unique_id(&mut rate_ids, || format!("shippingRates[{i}].id"), &rate.id);
+    let rates = &input.shipping_rates;
+    let rate_id = |i: usize| rates.get(i).map(|r| r.id.as_str());
+    let repeats = Repeats::new(rates.len(), |j| id_key(rate_id(j)));
+    for (i, rate) in rates.iter().enumerate() {
+        c.unique_id(|| format!("shippingRates[{i}].id"), rate_id, i, &repeats);
         shipping_rate(&mut c, i, rate);
     }
     if let Some(method) = &input.shipping_method {
-        if !rate_ids.contains(method.as_str()) {
+        if !has_id(rates.iter().map(|r| r.id.as_str()), method) {
             c.fail(
                 "shippingMethod",
                 format!("unknown shipping rate '{method}'"),
@@ -213,14 +252,22 @@ fn promotion(c: &mut Check, i: usize, p: &Promotion) {
             if tiers.is_empty() {
                 c.fail(at("action.tiers"), "must not be empty");
             }
-            let mut mins = HashSet::new();
+            // Negative minimums are reported as such, never as duplicates.
+            let min_key = |k: usize| {
+                tiers
+                    .get(k)
+                    .map(|t| t.min)
+                    .filter(|m| !m.is_sign_negative() || m.is_zero())
+                    .map(|m| m.normalize())
+            };
+            let repeats = Repeats::new(tiers.len(), min_key);
             for (j, tier) in tiers.iter().enumerate() {
                 if tier.min.is_sign_negative() && !tier.min.is_zero() {
                     c.fail(
                         at(&format!("action.tiers[{j}].min")),
                         "must not be negative",
                     );
-                } else if !mins.insert(tier.min.normalize()) {
+                } else if repeats.at(j, min_key) {
                     c.fail(at(&format!("action.tiers[{j}].min")), "duplicate tier");
                 }
                 c.percent(|| at(&format!("action.tiers[{j}].percent")), tier.percent);
@@ -233,8 +280,8 @@ fn promotion(c: &mut Check, i: usize, p: &Promotion) {
     }
 }
 
-fn coupon(c: &mut Check, i: usize, coupon: &Coupon, promo_ids: &HashSet<&str>) {
-    if !promo_ids.contains(coupon.promotion_id.as_str()) {
+fn coupon(c: &mut Check, i: usize, coupon: &Coupon, known_promotion: bool) {
+    if !known_promotion {
         c.fail(
             format!("coupons[{i}].promotionId"),
             format!("unknown promotion '{}'", coupon.promotion_id),
@@ -250,16 +297,11 @@ fn coupon(c: &mut Check, i: usize, coupon: &Coupon, promo_ids: &HashSet<&str>) {
     }
 }
 
-fn tax_rule<'a>(
-    c: &mut Check,
-    i: usize,
-    rule: &'a TaxRule,
-    keys: &mut HashSet<(&'a str, &'a str)>,
-) {
+fn tax_rule(c: &mut Check, i: usize, rule: &TaxRule, repeats_region_and_class: bool) {
     if rule.rate.is_sign_negative() && !rule.rate.is_zero() {
         c.fail(format!("taxRules[{i}].rate"), "must not be negative");
     }
-    if !keys.insert((rule.region.as_str(), rule.tax_class.as_str())) {
+    if repeats_region_and_class {
         c.fail(
             format!("taxRules[{i}].taxClass"),
             format!(
@@ -280,7 +322,8 @@ fn shipping_rate(c: &mut Check, i: usize, rate: &ShippingRate) {
             if tiers.is_empty() {
                 c.fail(at("calculation.tiers"), "must not be empty");
             }
-            let mut seen = HashSet::new();
+            let max_key = |k: usize| tiers.get(k).map(|t| t.max_grams);
+            let repeats = Repeats::new(tiers.len(), max_key);
             for (j, tier) in tiers.iter().enumerate() {
                 c.amount(
                     || at(&format!("calculation.tiers[{j}].price")),
@@ -288,7 +331,7 @@ fn shipping_rate(c: &mut Check, i: usize, rate: &ShippingRate) {
                     false,
                     true,
                 );
-                if !seen.insert(tier.max_grams) {
+                if repeats.at(j, max_key) {
                     c.fail(
                         at(&format!("calculation.tiers[{j}].maxGrams")),
                         "duplicate tier",
@@ -300,7 +343,8 @@ fn shipping_rate(c: &mut Check, i: usize, rate: &ShippingRate) {
             if !tiers.iter().any(|t| t.min_subtotal.is_zero()) {
                 c.fail(at("calculation.tiers"), "needs a tier with minSubtotal 0");
             }
-            let mut seen = HashSet::new();
+            let min_key = |k: usize| tiers.get(k).map(|t| t.min_subtotal.amount().normalize());
+            let repeats = Repeats::new(tiers.len(), min_key);
             for (j, tier) in tiers.iter().enumerate() {
                 c.amount(
                     || at(&format!("calculation.tiers[{j}].price")),
@@ -314,7 +358,7 @@ fn shipping_rate(c: &mut Check, i: usize, rate: &ShippingRate) {
                     false,
                     false,
                 );
-                if !seen.insert(tier.min_subtotal.amount().normalize()) {
+                if repeats.at(j, min_key) {
                     c.fail(
                         at(&format!("calculation.tiers[{j}].minSubtotal")),
                         "duplicate tier",

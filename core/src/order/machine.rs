@@ -633,9 +633,9 @@ differs is a `CONFLICT` whose `meta.totals` holds the new totals.\n\
 expiry (`OUT_OF_STOCK` names the short SKU).\n\
 4. Redeem the applied coupons with `CouponStore::redeem` (redeem-if-under-limit, atomic).\n\
 5. Create the order (`pending`) with a unique human-readable number from the order store's \
-sequence (`KS-000042`).\n\
-6. Record the payment attempt (idempotency key `<orderId>:<attempt>:authorize`), then authorize \
-(and by default capture) through the `PaymentGateway`.\n\n\
+sequence (`KS-000042`) and its first payment attempt already recorded (idempotency key \
+`<orderId>:<attempt>:authorize`), in one store write.\n\
+6. Authorize (and by default capture) through the `PaymentGateway`.\n\n\
 | gateway answer | order | payment | stock | coupons | cart | event |\n\
 |---|---|---|---|---|---|---|\n\
 | approved | confirmed | captured (or authorized) | committed | kept | cleared | `order_placed` |\n\

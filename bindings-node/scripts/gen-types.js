@@ -177,7 +177,8 @@ for (const file of walk(CORE)) {
     add(name, { kind, module, modPath, docs, attrs, body, opener, serializable, generics })
   }
   // type aliases: pub type Name = Type;
-  const tre = /((?:^[ \t]*\/\/\/.*\n)*)[ \t]*pub type (\w+)\s*=\s*([^;]+);/gm
+  // (an array type `[T; N]` inside the aliased type holds a `;` of its own)
+  const tre = /((?:^[ \t]*\/\/\/.*\n)*)[ \t]*pub type (\w+)\s*=\s*((?:[^;[]|\[[^\]]*\])+);/gm
   while ((m = tre.exec(src))) {
     const docs = [...m[1].matchAll(/^\s*\/\/\/ ?(.*)$/gm)].map((d) => d[1])
     if (!m[3].includes('Result<')) add(m[2], { kind: 'alias', module, modPath, docs, attrs: {}, body: m[3], serializable: true })
@@ -224,6 +225,8 @@ function tsType(t, module, decimalString) {
     if (['Vec', 'BTreeSet', 'HashSet', 'VecDeque'].includes(base)) return `Array<${tsType(args[0], module)}>`
     if (['BTreeMap', 'HashMap', 'IndexMap'].includes(base)) return `Record<string, ${tsType(args[1], module)}>`
     if (base === 'Map') return 'Record<string, unknown>'
+    // SmallVec<[T; N]> serializes as a plain array
+    if (base === 'SmallVec') return tsType(args[0], module)
     if (['Box', 'Arc', 'Rc', 'Cow'].includes(base)) return tsType(args[args.length - 1], module)
     if (base === 'DateTime') return 'IsoDateTime'
     if (base === 'Result') return tsType(args[0], module)

@@ -113,7 +113,7 @@ export interface AnnealSettings {
 
 /** A promotion that applied. */
 export interface AppliedPromotion {
-  /** The promotion id. */
+  /** The promotion id (shared with the input promotion). */
   promotionId: string
   /** Its whole discount (lines and shipping). */
   amount: Money
@@ -1056,11 +1056,15 @@ export interface InvoiceLine {
 
 /** A discount on a line, attributed to a promotion. */
 export interface LineDiscount {
-  /** The promotion that gave it. */
+  /** The promotion that gave it (shared with the input promotion). */
   promotionId: string
   /** The amount (positive). */
   amount: Money
 }
+
+/** The discounts of one line: up to two are held inline, so pricing allocates nothing per
+ * line for them (a line rarely gets more). Serializes as a plain JSON array. */
+export type LineDiscounts = Array<LineDiscount>
 
 /** A line to invoice: always a positive unit amount; credits are subtracted by kind. */
 export interface LineInput {
@@ -1194,7 +1198,10 @@ export interface Order {
   cartId?: string | null
   /** Currency of every amount. */
   currency: Currency
-  /** Lines. */
+  /** Lines, shared between copies of the order: a store keeps a copy of every version it
+   * writes, and lines change far less often than statuses, payment and history, so copying
+   * an order copies one pointer instead of every line. Change them with
+   * [`Arc::make_mut`], which copies them only while another copy shares them. */
   lines: Array<OrderLine>
   /** Totals. */
   totals: OrderTotals
@@ -1597,7 +1604,7 @@ export interface PricedCart {
 
 /** One priced line. */
 export interface PricedLine {
-  /** The line id. */
+  /** The line id (shared with the input line). */
   lineId: string
   /** Units. */
   quantity: number
@@ -1606,7 +1613,7 @@ export interface PricedLine {
   /** Unit price × quantity, rounded (`line_subtotal` point). */
   subtotal: Money
   /** Discounts on this line, in the order the promotions applied (order-level shares included). */
-  discounts: Array<LineDiscount>
+  discounts: LineDiscounts
   /** Sum of `discounts`. */
   discountTotal: Money
   /** `subtotal − discountTotal`: what the customer pays for the line, in the line's price basis. */
@@ -1735,7 +1742,8 @@ export interface PricingInput {
  * The unit price always comes from the catalog (see `cart::Cart::pricing_lines`), never
  * from a client. */
 export interface PricingLine {
-  /** Stable id of the line within its cart (used in explanations and allocations). */
+  /** Stable id of the line within its cart (used in explanations and allocations); shared
+   * with the priced line rather than copied. */
   lineId: string
   /** Stock keeping unit of the variant. */
   sku: string
@@ -1869,7 +1877,8 @@ export interface ProductSummary {
 
 /** A promotion: conditions, a target, an action, and its place in the stacking order. */
 export interface Promotion {
-  /** Unique id; also the final tie-break of the stacking order. */
+  /** Unique id; also the final tie-break of the stacking order. Shared (not copied) by
+   * every discount, applied and rejected entry that names the promotion. */
   id: string
   /** Human-readable name (display only). */
   name?: string
@@ -1929,12 +1938,15 @@ export interface ProrationRounding {
 
 /** What to do when the covariance matrix is not positive definite. */
 export type PsdPolicy =
-  /** Check (Cholesky of the whole matrix) and refuse with `VALIDATION_ERROR` on failure. */
+  /** Check (Cholesky of the whole matrix) and refuse with `VALIDATION_ERROR` on failure.
+   * The factor is kept: the solver's first face solve reuses it. */
   | 'check'
   /** Replace the matrix by its nearest positive-definite neighbour ([`nearest_psd`]). */
   | 'repair'
   /** Skip the whole-matrix check (the caller vouches for it); the solver still refuses a
-   * free block that is not positive definite. Saves an `O(n³)` factorization. */
+   * free block that is not positive definite. Saves an `O(n³)` factorization when the
+   * optimum fixes many assets (when none is fixed, the solver factors the whole matrix
+   * anyway, and keeps that factor). */
   | 'trust'
 
 /** A purchase order. */
@@ -2219,7 +2231,7 @@ export interface Registration {
 
 /** A promotion that did not apply. */
 export interface RejectedPromotion {
-  /** The promotion id. */
+  /** The promotion id (shared with the input promotion). */
   promotionId: string
   /** Why. */
   reason: RejectionReason

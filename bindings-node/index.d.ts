@@ -147,6 +147,7 @@ import type {
   InvoiceLine,
   IsoDateTime,
   LineDiscount,
+  LineDiscounts,
   LineInput,
   LineKind,
   LowStockAlert,

@@ -177,11 +177,12 @@ pub(super) fn div(a: Decimal, b: Decimal) -> Result<Decimal> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn mode() -> impl Strategy<Value = RoundingMode> {
+    /// Every rounding mode (shared with the `units` properties).
+    pub(in crate::pricing) fn mode() -> impl Strategy<Value = RoundingMode> {
         prop_oneof![
             Just(RoundingMode::HalfEven),
             Just(RoundingMode::HalfUp),

@@ -211,14 +211,24 @@ pub(super) fn allocate(units: i128, weights: &[i128], parts: &mut Vec<i128>) -> 
             ranked.push((rem, i));
         }
     }
-    // The leftover units go to the largest remainders, equal remainders to the earlier
-    // index: (remainder desc, index asc) is a total order, so selecting its first
-    // `leftover` picks the same set a full sort would. Zero remainders never rank: the
-    // remainders add up to `leftover × total` and each is below `total`, so more than
-    // `leftover` of them are non-zero.
     let leftover = usize::try_from(magnitude - given).unwrap_or(usize::MAX);
+    give_leftover(ranked, leftover, units < 0, parts);
+    Ok(())
+}
+
+/// The last step of both allocations: the leftover units go to the largest remainders,
+/// equal remainders to the earlier index, then the sign of the amount is applied.
+/// (remainder desc, index asc) is a total order, so selecting its first `leftover` picks
+/// the same set a full sort would. Zero remainders never rank: the remainders add up to
+/// `leftover × total` and each is below `total`, so more than `leftover` of them are non-zero.
+fn give_leftover<R: Ord>(
+    mut ranked: Vec<(R, usize)>,
+    leftover: usize,
+    negative: bool,
+    parts: &mut [i128],
+) {
     if leftover > 0 {
-        let by_rank = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let by_rank = |a: &(R, usize), b: &(R, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if leftover < ranked.len() {
             ranked.select_nth_unstable_by(leftover - 1, by_rank);
         }
@@ -228,10 +238,9 @@ pub(super) fn allocate(units: i128, weights: &[i128], parts: &mut Vec<i128>) -> 
             }
         }
     }
-    if units < 0 {
+    if negative {
         parts.iter_mut().for_each(|p| *p = -*p);
     }
-    Ok(())
 }
 
 /// [`allocate`] when `|units| × Σ weights` fits 64 bits (every cart of everyday amounts):
@@ -254,22 +263,8 @@ fn allocate_64(units: i128, weights: &[i128], parts: &mut Vec<i128>) -> Result<(
             ranked.push((rem, i));
         }
     }
-    // Ranked as in `allocate`.
     let leftover = usize::try_from(magnitude - given).unwrap_or(usize::MAX);
-    if leftover > 0 {
-        let by_rank = |a: &(u64, usize), b: &(u64, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-        if leftover < ranked.len() {
-            ranked.select_nth_unstable_by(leftover - 1, by_rank);
-        }
-        for (_, i) in ranked.into_iter().take(leftover) {
-            if let Some(p) = parts.get_mut(i) {
-                *p += 1;
-            }
-        }
-    }
-    if units < 0 {
-        parts.iter_mut().for_each(|p| *p = -*p);
-    }
+    give_leftover(ranked, leftover, units < 0, parts);
     Ok(())
 }
 
@@ -279,15 +274,7 @@ mod tests {
     use crate::money::allocate_units;
     use proptest::prelude::*;
 
-    fn mode() -> impl Strategy<Value = RoundingMode> {
-        prop_oneof![
-            Just(RoundingMode::HalfEven),
-            Just(RoundingMode::HalfUp),
-            Just(RoundingMode::HalfDown),
-            Just(RoundingMode::Up),
-            Just(RoundingMode::Down),
-        ]
-    }
+    use crate::pricing::num::tests::mode;
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]

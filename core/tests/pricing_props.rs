@@ -6,9 +6,66 @@
     clippy::indexing_slicing
 )]
 
-use kassa::pricing::price_cart;
+use kassa::pricing::{price_cart, Pricer, PricingCart, PricingInput, PricingRules};
 use serde_json::Value;
 use std::path::Path;
+
+/// The input split the way a service holds it: rules in a `Pricer`, the cart per request.
+fn split(input: &PricingInput) -> (Pricer, PricingCart) {
+    let rules = PricingRules {
+        promotions: input.promotions.clone(),
+        coupons: input.coupons.clone(),
+        tax_rules: input.tax_rules.clone(),
+        shipping_rates: input.shipping_rates.clone(),
+        rounding: input.rounding,
+        stacking: input.stacking,
+    };
+    let cart = PricingCart {
+        lines: input.lines.clone(),
+        coupon_codes: input.coupon_codes.clone(),
+        shipping_method: input.shipping_method.clone(),
+        context: input.context.clone(),
+    };
+    (Pricer::new(rules), cart)
+}
+
+/// Every pricing vector gives the same result, or the same error with the same field paths,
+/// through a `Pricer` holding its rules as through `price_cart`; the rules and the cart also
+/// decode from the vector's one request, so the two serde forms agree.
+#[test]
+fn pricer_agrees_with_price_cart_on_every_vector() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/pricing");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if case["operation"] != "pricing.price_cart" {
+            continue;
+        }
+        let Ok(input) = serde_json::from_value::<PricingInput>(case["input"].clone()) else {
+            continue; // a vector of a request that does not decode at all
+        };
+        let (pricer, cart) = split(&input);
+        let rules: PricingRules = serde_json::from_value(case["input"].clone()).unwrap();
+        let decoded: PricingCart = serde_json::from_value(case["input"].clone()).unwrap();
+        assert_eq!(&rules, pricer.rules(), "{}", path.display());
+        assert_eq!(decoded, cart, "{}", path.display());
+        match (price_cart(&input), pricer.price(&cart)) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{}", path.display()),
+            (Err(a), Err(b)) => {
+                assert_eq!(
+                    (a.code, a.details),
+                    (b.code, b.details),
+                    "{}",
+                    path.display()
+                )
+            }
+            (a, b) => panic!("{}: {a:?} vs {b:?}", path.display()),
+        }
+        checked += 1;
+    }
+    assert!(checked >= 50, "only {checked} pricing vectors found");
+}
 
 /// Fills `expected` / `expectedError` of pricing vectors that lack them, after checking the
 /// hand-computed figures in their `handChecked` map (JSON pointer → value) against the
@@ -66,6 +123,7 @@ fn bless_pricing_vectors() {
 }
 
 mod props {
+    use super::split;
     use chrono::{TimeZone, Utc};
     use kassa::pricing::*;
     use kassa::{Currency, Decimal, Money, RoundingMode};
@@ -396,6 +454,13 @@ mod props {
             }
             let rejected: Vec<_> = cart.rejected_promotions.iter().map(|r| &r.promotion_id).collect();
             prop_assert_eq!(cart.applied_promotions.len() + rejected.len(), input.promotions.len());
+        }
+
+        /// A `Pricer` holding the rules prices every cart exactly as `price_cart` does.
+        #[test]
+        fn pricer_is_price_cart(input in input()) {
+            let (pricer, cart) = split(&input);
+            prop_assert_eq!(price_cart(&input).unwrap(), pricer.price(&cart).unwrap());
         }
 
         /// Reordering lines and promotions changes nothing but the order of the output lines.

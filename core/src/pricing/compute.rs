@@ -3,11 +3,11 @@
 //! `units`), `Decimal` only where the input's thresholds are compared and in the output.
 
 use super::apply::State;
+use super::input::View;
 use super::output::{PricedCart, RejectionReason};
 use super::units::{line_subtotal, overflow, to_decimal};
 use super::{
-    Action, PricingInput, Promotion, ShippingCalculation, ShippingRate, StackingPolicy, Target,
-    TierBasis,
+    Action, Promotion, ShippingCalculation, ShippingRate, StackingPolicy, Target, TierBasis,
 };
 use crate::error::{KassaError, Result};
 use crate::money::Currency;
@@ -34,7 +34,7 @@ pub(super) struct Eligible<'a> {
 
 /// Prepared, validated input with the values every candidate stack shares.
 pub(super) struct Pricer<'a> {
-    pub(super) input: &'a PricingInput,
+    pub(super) input: View<'a>,
     pub(super) cur: Currency,
     pub(super) dp: u32,
     /// Line indices sorted by line id.
@@ -51,7 +51,7 @@ pub(super) struct Pricer<'a> {
     pub(super) weight: u64,
 }
 
-pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
+pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
     let order = super::validate::validate(input)?;
     let cur = input.context.currency;
     let dp = cur.minor_units();
@@ -60,7 +60,7 @@ pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
     let mut cart_subtotal: i128 = 0;
     let mut total_units: u64 = 0;
     let mut weight: u64 = 0;
-    for line in &input.lines {
+    for line in input.lines {
         let q = u64::from(line.quantity);
         let s = line_subtotal(mode, line.unit_price.amount(), line.quantity, dp)?;
         cart_subtotal = cart_subtotal.checked_add(s).ok_or_else(overflow)?;
@@ -87,7 +87,7 @@ pub(super) fn price(input: &PricingInput) -> Result<PricedCart> {
 
 /// The rates that serve the region and carry the weight; an explicitly chosen rate that
 /// cannot is a validation error.
-fn usable_rates(input: &PricingInput, weight: u64) -> Result<Vec<usize>> {
+fn usable_rates(input: View<'_>, weight: u64) -> Result<Vec<usize>> {
     if input.lines.is_empty() {
         return Ok(Vec::new());
     }

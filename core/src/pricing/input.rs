@@ -111,3 +111,94 @@ pub enum StackingPolicy {
     /// non-exclusive promotions or one exclusive promotion alone.
     BestDeal,
 }
+
+/// The rules of a [`Pricer`](super::Pricer): everything of a [`PricingInput`] that stays the
+/// same from one cart to the next. The serde form is the rule fields of the
+/// `pricing.price_cart` request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PricingRules {
+    /// Promotions that may apply (any order; stacking order is priority, then id).
+    #[serde(default)]
+    pub promotions: Vec<Promotion>,
+    /// Coupon definitions with their current usage counts.
+    #[serde(default)]
+    pub coupons: Vec<Coupon>,
+    /// Tax rules; a line without a rule for its region and class is not taxed.
+    #[serde(default)]
+    pub tax_rules: Vec<TaxRule>,
+    /// Shipping rates; none means carts have no shipping.
+    #[serde(default)]
+    pub shipping_rates: Vec<ShippingRate>,
+    /// Rounding modes at each rounding point, and the tax rounding level.
+    #[serde(default)]
+    pub rounding: RoundingSettings,
+    /// How promotions combine.
+    #[serde(default)]
+    pub stacking: StackingPolicy,
+}
+
+/// One cart to price under a [`Pricer`](super::Pricer)'s rules: the per-request fields of a
+/// [`PricingInput`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PricingCart {
+    /// Cart lines with their catalog unit prices.
+    pub lines: Vec<PricingLine>,
+    /// Codes the customer entered (matched case-insensitively; duplicates count once).
+    #[serde(default)]
+    pub coupon_codes: Vec<String>,
+    /// The chosen shipping rate id; none picks the cheapest available rate (ties by id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_method: Option<String>,
+    /// Who buys, where, in which currency, and when.
+    pub context: PricingContext,
+}
+
+/// A borrowed [`PricingInput`]: what the pricer reads, whether the rules and the cart come in
+/// one request or the rules are held by a [`Pricer`](super::Pricer) across carts.
+#[derive(Clone, Copy)]
+pub(super) struct View<'a> {
+    pub(super) lines: &'a [PricingLine],
+    pub(super) promotions: &'a [Promotion],
+    pub(super) coupon_codes: &'a [String],
+    pub(super) coupons: &'a [Coupon],
+    pub(super) tax_rules: &'a [TaxRule],
+    pub(super) shipping_rates: &'a [ShippingRate],
+    pub(super) shipping_method: Option<&'a str>,
+    pub(super) context: &'a PricingContext,
+    pub(super) rounding: RoundingSettings,
+    pub(super) stacking: StackingPolicy,
+}
+
+impl<'a> View<'a> {
+    pub(super) fn of_input(input: &'a PricingInput) -> Self {
+        View {
+            lines: &input.lines,
+            promotions: &input.promotions,
+            coupon_codes: &input.coupon_codes,
+            coupons: &input.coupons,
+            tax_rules: &input.tax_rules,
+            shipping_rates: &input.shipping_rates,
+            shipping_method: input.shipping_method.as_deref(),
+            context: &input.context,
+            rounding: input.rounding,
+            stacking: input.stacking,
+        }
+    }
+
+    pub(super) fn of_parts(rules: &'a PricingRules, cart: &'a PricingCart) -> Self {
+        View {
+            lines: &cart.lines,
+            promotions: &rules.promotions,
+            coupon_codes: &cart.coupon_codes,
+            coupons: &rules.coupons,
+            tax_rules: &rules.tax_rules,
+            shipping_rates: &rules.shipping_rates,
+            shipping_method: cart.shipping_method.as_deref(),
+            context: &cart.context,
+            rounding: rules.rounding,
+            stacking: rules.stacking,
+        }
+    }
+}

@@ -1,9 +1,8 @@
-//! Validation of a [`PricingInput`]: every problem is reported with its field path.
+//! Validation of a [`PricingInput`](super::PricingInput): every problem is reported with its field path.
 
+use super::input::View;
 use super::repeats::Repeats;
-use super::{
-    Action, Coupon, PricingInput, Promotion, ShippingCalculation, ShippingRate, Target, TaxRule,
-};
+use super::{Action, Coupon, Promotion, ShippingCalculation, ShippingRate, Target, TaxRule};
 use crate::error::{FieldError, KassaError, Result};
 use crate::money::{Currency, Money};
 
@@ -89,7 +88,7 @@ fn has_id<'a>(mut ids: impl Iterator<Item = &'a str>, id: &str) -> bool {
 
 /// Checks the whole input; the error lists every problem found. Returns the line indices
 /// sorted by line id (the deterministic order of allocations and tie-breaks).
-pub(super) fn validate(input: &PricingInput) -> Result<Vec<usize>> {
+pub(super) fn validate(input: View<'_>) -> Result<Vec<usize>> {
     let mut c = Check {
         currency: input.context.currency,
         details: Vec::new(),

@@ -40,7 +40,10 @@ OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
 # wasm-opt runs once, on cargo's output, before wasm-bindgen: Debian's binaryen (108) run on
 # wasm-bindgen's output fixes the size of the externref table, which wasm-bindgen's JS glue
 # must grow at start ("WebAssembly.Table.grow(): failed to grow table").
-OPT_LEVEL=${KASSA_WASM_OPT_LEVEL:--O2}
+# -O1, not -O2/-Oz: on this module binaryen 108's -O2 and -Oz shrink the raw bytes but grow
+# the gzipped ones by 10-20 % (inlining and reordering hurt compression), and gzip is what a
+# browser downloads; -O1 is the smallest gzipped (docs/performance.md, "wasm binding").
+OPT_LEVEL=${KASSA_WASM_OPT_LEVEL:--O1}
 mkdir -p "$OUT"
 input=$raw
 if command -v wasm-opt >/dev/null 2>&1 && [ "${KASSA_WASM_OPT:-1}" != 0 ]; then

@@ -7,7 +7,7 @@
 //! (`wasm-bindgen-futures`). The host is shared through an `Rc`, so a pending promise keeps it
 //! alive even if the JS object is freed.
 
-use crate::convert::{from_js, to_js};
+use crate::convert::{from_js, text_to_js};
 use crate::errors::error_object;
 use kassa::host::EngineHost;
 use std::rc::Rc;
@@ -31,11 +31,13 @@ impl Engine {
         #[wasm_bindgen(unchecked_param_type = "InMemorySetup | undefined")] setup: JsValue,
     ) -> Result<Engine, JsValue> {
         let setup = if setup.is_undefined() || setup.is_null() {
-            serde_json::Value::Object(serde_json::Map::new())
+            "{}".to_owned()
         } else {
             from_js(&setup).map_err(|e| error_object(&e))?
         };
-        let host = EngineHost::in_memory(setup).map_err(|e| error_object(&e))?;
+        let host = kassa::host::from_str(&setup)
+            .and_then(EngineHost::from_setup)
+            .map_err(|e| error_object(&e))?;
         Ok(Engine {
             host: Rc::new(host),
         })
@@ -53,7 +55,7 @@ impl Engine {
         let prepared = crate::string_arg(&operation, "operation").and_then(|op| {
             let input = if request.is_undefined() {
                 // Operations without a request (`health`, `memory.now`) take nothing.
-                serde_json::Value::Object(serde_json::Map::new())
+                "{}".to_owned()
             } else {
                 from_js(&request).map_err(|e| error_object(&e))?
             };
@@ -62,10 +64,10 @@ impl Engine {
         wasm_bindgen_futures::future_to_promise(async move {
             let (operation, input) = prepared?;
             let output = host
-                .call(&operation, input)
+                .call_str(&operation, &input)
                 .await
                 .map_err(|e| error_object(&e))?;
-            to_js(&output).map_err(|e| error_object(&e))
+            text_to_js(&output).map_err(|e| error_object(&e))
         })
     }
 

@@ -2,7 +2,7 @@
 //!
 //! Every export takes and returns plain JS values in the core's serde form (camelCase fields,
 //! snake_case enum strings, money as decimal strings) and calls one whole operation of
-//! [`kassa::host::ops::call`] — no domain logic lives here. Failures are thrown as JS `Error`
+//! [`kassa::host::ops::call_str`] — no domain logic lives here. Failures are thrown as JS `Error`
 //! objects with `name = "KassaError"`, a stable `code` (`VALIDATION_ERROR`, ...), the
 //! `httpStatus`, field `details` and structured `meta`; never as bare strings.
 //!
@@ -17,7 +17,7 @@ pub mod typed;
 
 use wasm_bindgen::prelude::*;
 
-pub use convert::{from_js, to_js};
+pub use convert::{from_js, text_to_js, to_js};
 #[cfg(feature = "engine")]
 pub use engine::Engine;
 pub use errors::error_object;
@@ -90,6 +90,6 @@ pub(crate) fn string_arg(value: &JsValue, field: &str) -> Result<String, JsValue
 /// Converts, calls, converts back; the one path every typed export goes through.
 pub(crate) fn run(operation: &str, request: &JsValue) -> Result<JsValue, JsValue> {
     let input = from_js(request).map_err(|e| error_object(&e))?;
-    let output = kassa::host::ops::call(operation, input).map_err(|e| error_object(&e))?;
-    to_js(&output).map_err(|e| error_object(&e))
+    let output = kassa::host::ops::call_str(operation, &input).map_err(|e| error_object(&e))?;
+    text_to_js(&output).map_err(|e| error_object(&e))
 }

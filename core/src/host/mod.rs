@@ -44,6 +44,9 @@ pub fn from_value<T: DeserializeOwned>(input: Value) -> Result<T> {
 pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
     // Most requests are well formed, and tracking the path costs ~70 % on top of decoding
     // (host_json benches): decode plainly first, and only a failure again, to name the field.
+    // Not on wasm: there the plain decode would be a second copy of every request type's serde
+    // code (~1 MB of the module, docs/wasm.md "Size"), so the one decode tracks the path.
+    #[cfg(not(target_arch = "wasm32"))]
     if let Ok(value) = serde_json::from_str(input) {
         return Ok(value);
     }

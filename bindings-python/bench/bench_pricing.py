@@ -213,10 +213,6 @@ def main() -> None:
         ("Pricer._price_via_serde(lines dicts) -> grand_total",
          lambda: pricer._price_via_serde(lines, context=context).grand_total),
     ]
-    depythonize = getattr(pricer, "_price_depythonize", None)
-    if depythonize is not None:  # a measurement build only (pythonize's Depythonizer)
-        cart_dict = {"lines": lines, "context": context}
-        rows.append(("Pricer depythonize(cart dict) -> grand_total", lambda: depythonize(cart_dict).grand_total))
     rows += [
         ("kassa.pricing.price_cart (typed, dict in, Record out)", lambda: kassa.pricing.price_cart(**kw)),
         ("kassa.call('pricing.price_cart', dict) -> dict", lambda: kassa.call("pricing.price_cart", data)),

@@ -171,7 +171,7 @@ def test_lazy_accessors_agree_with_to_dict(path: Path) -> None:
 # ---- the cart handle --------------------------------------------------------------------
 
 CONTEXT = {"region": "DE", "currency": "EUR", "now": "2026-03-15T12:00:00Z"}
-RULES = {
+RULES: dict[str, Any] = {
     "taxRules": [{"id": "de", "region": "DE", "taxClass": "standard", "rate": "0.19"}],
     "promotions": [
         {"id": "ten", "target": {"type": "order"}, "action": {"type": "percent_off", "percent": "10"},
@@ -258,6 +258,18 @@ def test_cart_handle_with_python_values() -> None:
     assert cart.to_dict()["lines"][1]["unitPrice"] == {"amount": "2.50", "currency": "EUR"}
     assert cart.context["now"] == "2026-03-15T12:00:00Z"
     assert Pricer(RULES).price(cart).to_dict() == _call(cart)
+
+
+def test_rules_with_python_values() -> None:
+    rules = copy.deepcopy(RULES)
+    rules["taxRules"][0]["rate"] = Decimal("0.19")
+    rules["shippingRates"][0]["calculation"]["price"] = Money(Decimal("4.90"), "EUR")
+    rules["shippingRates"][1] = Record(rules["shippingRates"][1])
+    pricer = Pricer(rules)
+    assert pricer.to_dict() == Pricer(RULES).to_dict()
+    assert pricer.to_dict()["taxRules"][0]["rate"] == "0.19"
+    assert Pricer().to_dict() == Pricer(None).to_dict() == Pricer("{}").to_dict()
+    assert Pricer().price([_line("a")], context=CONTEXT).grand_total == Money("10.00", "EUR")
 
 
 def test_per_call_keywords_complete_or_override_a_mapping() -> None:

@@ -2,9 +2,12 @@
 
 1. A 20-line cart (category 10 % off, 5.00 off the order over a minimum subtotal spread by
    net, VAT included at 19 % / 7 % per line, weight-tier vs flat shipping with free-over)
-   priced through the binding (typed ``kassa.pricing.price_cart`` and the JSON-text
-   ``kassa.call_json``) vs a plain-Python ``decimal`` implementation of the same rules. The
-   two results are compared first (every line's net and tax, shipping, grand total).
+   priced through the binding (typed ``kassa.pricing.price_cart``, the JSON-text
+   ``kassa.call_json``, and ``kassa.pricing.Pricer`` with the rules held on the Rust side:
+   per-call line dicts, or a ``PricingCart`` handle held on the Rust side, results read
+   lazily) vs a plain-Python ``decimal`` implementation of the same rules. Every path's
+   result is compared with the reference first (every line's net and tax, shipping, grand
+   total).
 2. Call overhead: ``kassa.identity.normalize_email`` and ``kassa.call_json`` of a tiny op.
 3. Portfolio (max Sharpe, long-only) through the binding vs PyPortfolioOpt on identical
    inputs, when PyPortfolioOpt is installed.
@@ -150,6 +153,16 @@ def summary_of_kassa(priced: kassa.Record) -> dict[str, Any]:
     }
 
 
+def summary_of_lazy(priced: kassa.pricing.PricedCart) -> dict[str, Any]:
+    """The same summary read through the lazy accessors (no ``to_dict``)."""
+    shipping = priced.shipping
+    return {
+        "lines": {ln.line_id: (ln.net.amount, ln.tax.amount) for ln in priced.lines},
+        "shipping": shipping.price.amount if shipping is not None else None,
+        "grand": priced.grand_total.amount,
+    }
+
+
 def best_us(fn: Callable[[], object], number: int, repeat: int) -> float:
     return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
 
@@ -170,7 +183,37 @@ def main() -> None:
     print(f"20-line cart: identical results (grand total {ref['grand']} EUR, shipping {ref['shipping']})")
 
     kw = {kassa._serde.snake(k): v for k, v in data.items()}
-    rows = [
+    pricer = kassa.pricing.Pricer(data)  # the rules, converted once
+    lines, context = data["lines"], data["context"]
+    handle = kassa.pricing.PricingCart(lines, context=context)  # the cart, held on the Rust side
+    for name, priced_cart in [
+        ("Pricer.price(handle)", pricer.price(handle)),
+        ("Pricer.price(lines dicts)", pricer.price(lines, context=context)),
+    ]:
+        if summary_of_lazy(priced_cart) != ref or summary_of_kassa(priced_cart.to_record()) != ref:
+            print(f"MISMATCH between {name} and the Python reference")
+            sys.exit(1)
+        if priced_cart.to_dict() != kassa.call("pricing.price_cart", data):
+            print(f"MISMATCH between {name}.to_dict() and kassa.call")
+            sys.exit(1)
+    print("Pricer paths: identical results")
+
+    def handle_all_lines() -> object:
+        priced_cart = pricer.price(handle)
+        for ln in priced_cart.lines:
+            ln.net.amount
+            ln.tax.amount
+        return priced_cart.grand_total.amount
+
+    rows: list[tuple[str, Callable[[], object]]] = [
+        ("Pricer.price(handle) -> grand_total", lambda: pricer.price(handle).grand_total),
+        ("Pricer.price(handle) -> every line's net+tax, grand_total", handle_all_lines),
+        ("Pricer.price(handle).to_dict()", lambda: pricer.price(handle).to_dict()),
+        ("Pricer.price(lines dicts) -> grand_total", lambda: pricer.price(lines, context=context).grand_total),
+        ("Pricer._price_via_serde(lines dicts) -> grand_total",
+         lambda: pricer._price_via_serde(lines, context=context).grand_total),
+    ]
+    rows += [
         ("kassa.pricing.price_cart (typed, dict in, Record out)", lambda: kassa.pricing.price_cart(**kw)),
         ("kassa.call('pricing.price_cart', dict) -> dict", lambda: kassa.call("pricing.price_cart", data)),
         ("kassa.call_json (JSON text in/out)", lambda: kassa.call_json("pricing.price_cart", text)),
@@ -181,6 +224,18 @@ def main() -> None:
     print(f"{'20-line cart pricing':58} {'µs/call':>9} {'vs Python':>10}")
     for name, us in results.items():
         print(f"{name:58} {us:9.1f} {py / us:9.1f}x")
+
+    priced_once = pricer.price(handle)
+    steps: dict[str, Callable[[], object]] = {
+        "PricingCart(lines dicts) (convert the cart once)": lambda: kassa.pricing.PricingCart(lines, context=context),
+        # line-0003 has quantity 4 already: the cart stays the same.
+        "handle.set_quantity (one mutation)": lambda: handle.set_quantity("line-0003", 4),
+        "priced.grand_total (one Money)": lambda: priced_once.grand_total,
+        "priced.lines (20 lazy line objects)": lambda: priced_once.lines,
+    }
+    print(f"\n{'Pricer pieces':58} {'µs/call':>9}")
+    for name, fn in steps.items():
+        print(f"{name:58} {best_us(fn, number, repeat):9.2f}")
 
     small = json.dumps({"email": " A@B.io "})
     overhead = {

@@ -1,13 +1,25 @@
 """Pricing: a whole cart in one call (promotions, coupons, stacking, shipping, tax, rounding)
-with the explanation of every discount."""
+with the explanation of every discount.
+
+Two ways in (docs/python.md, "Pricing without conversion"):
+
+* :func:`price_cart`: rules and cart in one request, a :class:`~kassa.Record` back; simple,
+  and every call converts the whole request and the whole result.
+* :class:`Pricer` (the rules, converted once) and :class:`PricingCart` (a cart held on the
+  Rust side and changed by whole operations): ``pricer.price(cart)`` converts nothing going
+  in and returns a :class:`PricedCart` whose fields convert only when read. ``price`` also
+  takes a cart mapping or a list of line mappings per call. Same values, same errors and
+  field paths as :func:`price_cart`.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from ._native import PricedCart, PricedLine, Pricer, PricingCart
 from ._serde import Record, _op
 
-__all__ = ["price_cart"]
+__all__ = ["PricedCart", "PricedLine", "Pricer", "PricingCart", "price_cart"]
 
 Data = Mapping[str, Any] | Record
 

@@ -8,10 +8,16 @@
 //! Python classes. A Rust panic never reaches Python as a `PanicException`: every entry point
 //! runs under [`std::panic::catch_unwind`] and a panic becomes a `KassaError` with code
 //! `INTERNAL`.
+//!
+//! Pricing has a second, conversion-free path (`pricer`): the rules in a `Pricer` and the cart
+//! in a `PricingCart` held on the Rust side, the result in a lazily converted `PricedCart`.
 
 mod boundary;
 mod engine;
 mod ports;
+mod pricer;
+mod pricing_input;
+mod pyconv;
 
 use boundary::{guarded, to_py_err};
 use kassa::error::ErrorCode;
@@ -73,5 +79,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     m.add_function(wrap_pyfunction!(ports::_set_port_invoker, m)?)?;
     engine::register(m)?;
+    pricer::register(m)?;
     Ok(())
 }

@@ -10,9 +10,10 @@ const { NativePricer, NativePricingCart } = native
 
 /** The native handle of a wrapper (a symbol key: not listed by Object.keys, not serialized). */
 const NATIVE = Symbol('kassa.native')
-/** A `PricedCart`'s converted line columns and its currency code, kept once read. */
+/** A `PricedCart`'s converted line columns, currency code and line count, kept once read. */
 const COLUMNS = Symbol('kassa.columns')
 const CURRENCY = Symbol('kassa.currency')
+const COUNT = Symbol('kassa.count')
 /** Only this module constructs `PricedCart` / `PricedLine`. */
 const INTERNAL = Symbol('kassa.internal')
 
@@ -228,6 +229,7 @@ class PricedCart {
     this[NATIVE] = handle
     this[CURRENCY] = undefined
     this[COLUMNS] = undefined
+    this[COUNT] = -1
   }
 
   /** The cart's currency code: every amount of the result is in it. */
@@ -250,16 +252,19 @@ class PricedCart {
   get coupons() { return JSON.parse(this[NATIVE].partJson('coupons')) }
 
   /** How many lines (as many as the cart's, in the same order). */
-  get lineCount() { return this[NATIVE].lineCount }
+  get lineCount() {
+    const n = this[COUNT]
+    return n < 0 ? (this[COUNT] = this[NATIVE].lineCount) : n
+  }
 
   /** Line `index` (0-based) as a lazy `PricedLine`, or `undefined` past the end. */
   line(index) {
-    return checkIndex(index, this[NATIVE].lineCount) ? new PricedLine(INTERNAL, this, index) : undefined
+    return checkIndex(index, this.lineCount) ? new PricedLine(INTERNAL, this, index) : undefined
   }
 
   /** Every line as a lazy `PricedLine`. */
   get lines() {
-    const n = this[NATIVE].lineCount
+    const n = this.lineCount
     const out = new Array(n)
     for (let i = 0; i < n; i++) out[i] = new PricedLine(INTERNAL, this, i)
     return out

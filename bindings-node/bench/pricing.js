@@ -4,7 +4,8 @@
 // big.js (line subtotals rounded half-up, a 10 % order-level promotion allocated to the lines
 // by net with largest remainders, 19 % tax per line rounded half-up, flat shipping taxed at
 // 19 %). The JS result is checked equal to Kassa's before anything is timed.
-// Also: the call overhead of a small function.
+// The Pricer paths (rules held natively, lazy results) are checked the same way, through the
+// lazy getters. Also: the call overhead of a small function.
 //   node bench/pricing.js [--seconds 1]
 const Big = require('big.js')
 const kassa = require('..')
@@ -91,19 +92,59 @@ function bench(name, fn) {
   return us
 }
 
+/** The bench's summary of a lazy `PricedCart`, through its getters. */
+function summarizeLazy(priced) {
+  return {
+    lines: priced.lines.map((l) => ({ lineId: l.lineId, subtotal: l.subtotal.amount, discountTotal: l.discountTotal.amount, tax: l.tax.amount, total: l.total.amount })),
+    totals: { subtotal: priced.subtotal.amount, discountTotal: priced.discountTotal.amount, taxTotal: priced.taxTotal.amount, grandTotal: priced.grandTotal.amount },
+  }
+}
+
 const input = cart(20)
 const kassaResult = summarize(kassa.pricing.priceCart(input))
 const jsResult = priceJs(input)
-if (JSON.stringify(kassaResult) !== JSON.stringify(jsResult)) {
-  console.error('plain JS and Kassa disagree:\n', JSON.stringify(kassaResult), '\n', JSON.stringify(jsResult))
+const agree = (what, got) => {
+  if (JSON.stringify(got) !== JSON.stringify(jsResult)) {
+    console.error(`plain JS and Kassa (${what}) disagree:\n`, JSON.stringify(got), '\n', JSON.stringify(jsResult))
+    process.exit(1)
+  }
+}
+agree('priceCart', kassaResult)
+
+// The Pricer: rules once, the cart as a native handle or as a plain object per call.
+const { lines, context, ...rules } = input
+const plainCart = { lines, context }
+const pricer = new kassa.pricing.Pricer(rules)
+const handle = new kassa.pricing.PricingCart(plainCart)
+agree('pricer.price(handle)', summarizeLazy(pricer.price(handle)))
+agree('pricer.price(object)', summarizeLazy(pricer.price(plainCart)))
+if (JSON.stringify(pricer.price(handle).toJSON()) !== JSON.stringify(kassa.pricing.priceCart(input))) {
+  console.error('pricer.price(handle).toJSON() differs from priceCart')
   process.exit(1)
 }
-console.log(`20-line cart, grand total ${kassaResult.totals.grandTotal} EUR (Kassa and plain JS agree)`)
+console.log(`20-line cart, grand total ${kassaResult.totals.grandTotal} EUR (Kassa, its Pricer paths and plain JS agree)`)
+
+function readLines(priced) {
+  let last
+  for (let i = 0, n = priced.lineCount; i < n; i++) {
+    const l = priced.line(i)
+    last = [l.net.amount, l.tax.amount]
+  }
+  return [last, priced.grandTotal.amount]
+}
+
 const text = JSON.stringify(input)
 const tBinding = bench('kassa.pricing.priceCart(object) -> object', () => kassa.pricing.priceCart(input))
 const tJson = bench("kassa.callJson('pricing.price_cart', text) -> text", () => kassa.callJson('pricing.price_cart', text))
+const tHandle = bench('pricer.price(cartHandle).grandTotal', () => pricer.price(handle).grandTotal)
+const tHandleLines = bench('pricer.price(cartHandle): every line net + tax, grandTotal', () => readLines(pricer.price(handle)))
+const tObject = bench('pricer.price(plainCartObject).grandTotal', () => pricer.price(plainCart).grandTotal)
+const tObjectLines = bench('pricer.price(plainCartObject): every line net + tax, grand', () => readLines(pricer.price(plainCart)))
+const tWhole = bench('pricer.price(cartHandle).toJSON() (whole result as objects)', () => pricer.price(handle).toJSON())
 const tJs = bench('plain JS + big.js, same rules', () => priceJs(input))
-console.log(`speed-up: ${(tJs / tBinding).toFixed(1)}x (objects), ${(tJs / tJson).toFixed(1)}x (JSON text)`)
+const x = (t) => `${(tJs / t).toFixed(1)}x`
+console.log(`speed-up vs plain JS: priceCart ${x(tBinding)}, callJson ${x(tJson)}, handle+grandTotal ${x(tHandle)}, ` +
+  `handle+lines ${x(tHandleLines)}, object+grandTotal ${x(tObject)}, object+lines ${x(tObjectLines)}, handle+toJSON ${x(tWhole)}`)
 
 console.log('\ncall overhead')
 const email = 'Ada@Example.com'

@@ -21,9 +21,12 @@ use kassa::error::Result as KResult;
 use kassa::host::from_str;
 use kassa::money::{format_amount, Money};
 use kassa::pricing::{
-    PricedCart, PricedLine, Pricer, PricingCart, PricingContext, PricingLine, Totals,
+    AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, Pricer, PricingCart,
+    PricingContext, PricingLine, RejectedPromotion, TaxAmount, Totals,
 };
 use kassa::KassaError;
+use napi::bindgen_prelude::ObjectFinalize;
+use napi::Env;
 use napi_derive::napi;
 use serde::{Deserialize, Serialize};
 
@@ -58,15 +61,16 @@ impl NativePricer {
 
     /// Prices a cart held natively: nothing of the cart is converted.
     #[napi(catch_unwind)]
-    pub fn price(&self, cart: &NativePricingCart) -> napi::Result<NativePricedCart> {
-        run(|| self.inner.price(&cart.inner)).map(NativePricedCart::new)
+    pub fn price(&self, env: Env, cart: &NativePricingCart) -> napi::Result<NativePricedCart> {
+        NativePricedCart::new(env, run(|| self.inner.price(&cart.inner))?)
     }
 
     /// Prices a cart given as JSON text (`PricingCart`: lines, couponCodes, shippingMethod,
     /// context).
     #[napi(catch_unwind)]
-    pub fn price_json(&self, cart: String) -> napi::Result<NativePricedCart> {
-        run(|| self.inner.price(&from_str::<PricingCart>(&cart)?)).map(NativePricedCart::new)
+    pub fn price_json(&self, env: Env, cart: String) -> napi::Result<NativePricedCart> {
+        let priced = run(|| self.inner.price(&from_str::<PricingCart>(&cart)?))?;
+        NativePricedCart::new(env, priced)
     }
 
     /// The rules as JSON text.
@@ -266,14 +270,22 @@ impl NativePricingCart {
 /// amount of a priced cart is in it) when it builds the `{ amount, currency }` object, which
 /// is cheaper than building the object through Node-API. The lines' amounts cross a column at
 /// a time ([`line_column`](NativePricedCart::line_column)): one call for a field of every line.
-#[napi]
+///
+/// The memory it holds is reported to V8 (`napi_adjust_external_memory`) while it lives, so
+/// the garbage collector sees results piling up and collects them; the JS wrapper alone is a
+/// few bytes.
+#[napi(custom_finalize)]
 pub struct NativePricedCart {
     inner: PricedCart,
+    /// The bytes reported to V8 for this result.
+    reported: i64,
 }
 
 impl NativePricedCart {
-    fn new(inner: PricedCart) -> Self {
-        NativePricedCart { inner }
+    fn new(env: Env, inner: PricedCart) -> napi::Result<Self> {
+        let reported = i64::try_from(heap_size(&inner)).unwrap_or(i64::MAX);
+        env.adjust_external_memory(reported)?;
+        Ok(NativePricedCart { inner, reported })
     }
 
     fn line(&self, index: u32) -> napi::Result<&PricedLine> {
@@ -282,6 +294,34 @@ impl NativePricedCart {
             .and_then(|i| self.inner.lines.get(i))
             .ok_or_else(|| to_napi(&KassaError::not_found("line index", index)))
     }
+}
+
+impl ObjectFinalize for NativePricedCart {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        env.adjust_external_memory(-self.reported).map(|_| ())
+    }
+}
+
+/// About how many bytes a priced cart holds on the heap: its vectors and the lines' spilled
+/// discounts (strings and shared ids left out; a hint for the garbage collector).
+fn heap_size(p: &PricedCart) -> usize {
+    use std::mem::size_of;
+    let spilled: usize = p
+        .lines
+        .iter()
+        .filter(|l| l.discounts.spilled())
+        .map(|l| l.discounts.capacity() * size_of::<LineDiscount>())
+        .sum();
+    size_of::<PricedCart>()
+        + p.lines.capacity() * size_of::<PricedLine>()
+        + spilled
+        + p.taxes.capacity() * size_of::<TaxAmount>()
+        + p.applied_promotions.capacity() * size_of::<AppliedPromotion>()
+        + p.rejected_promotions.capacity() * size_of::<RejectedPromotion>()
+        + p.coupons.capacity() * size_of::<CouponOutcome>()
+        + p.shipping
+            .as_ref()
+            .map_or(0, |s| s.discounts.capacity() * size_of::<LineDiscount>())
 }
 
 /// The amount of a total, by its JSON name in `totals`.

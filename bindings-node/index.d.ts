@@ -214,6 +214,7 @@ import type {
   PortfolioProblem,
   PortfolioResult,
   PortsAuthorizeRequest,
+  PortsPricingRules,
   Price,
   PriceContext,
   PriceObservation,
@@ -224,6 +225,7 @@ import type {
   PricedLine,
   PricedShipping,
   PricingAction,
+  PricingCart,
   PricingContext,
   PricingInput,
   PricingLine,
@@ -494,6 +496,131 @@ export declare class Engine {
 
 // ---- generated part of the native exports (napi build) follows ----
 
+// ---- pricing with the rules and the cart held natively (pricer.js) ----
+
+// The domain shapes under names the `pricing` namespace below does not shadow.
+type PricingCartInput = PricingCart
+type PricedCartResult = PricedCart
+type PricedLineResult = PricedLine
+
+/**
+ * Pricing with the rules and the cart held on the Rust side, and results converted where
+ * they are read (docs/node.md, "Holding rules and carts natively"). Errors are `KassaError`
+ * subclasses (or `KassaTypeError`), as everywhere in the package.
+ */
+export declare namespace pricing {
+  /**
+   * The pricing rules (promotions, coupons, tax rules, shipping rates, rounding, stacking),
+   * decoded once and kept natively. `price(cart)` gives exactly what `pricing.priceCart` gives
+   * for the same rules and cart, including the errors and their field paths.
+   */
+  export class Pricer {
+    /** @param rules the rules, or their JSON text; every field is optional. */
+    constructor(rules?: PricingRules | string)
+    /**
+     * Prices a cart: a `PricingCart` handle (nothing of it is converted), a plain cart object,
+     * or its JSON text.
+     */
+    price(cart: PricingCart | PricingCartInput | string): PricedCart
+    /** The rules, as a plain object (defaults filled in). */
+    readonly rules: Required<PricingRules>
+  }
+
+  /**
+   * A cart kept natively between requests and changed by whole operations. A change checks
+   * the shape of its arguments and leaves the cart unchanged when it fails; the pricing rules
+   * (quantity at least 1, one currency) are checked by `Pricer.price`.
+   */
+  export class PricingCart {
+    /** @param cart `{ lines, couponCodes?, shippingMethod?, context }`, or its JSON text. */
+    constructor(cart: PricingCartInput | string)
+    /** Adds `line`, or replaces the line with the same `lineId` in place. */
+    setLine(line: PricingLine): this
+    /** Sets the quantity of a line; `NotFoundError` when no line has the id. */
+    setQuantity(lineId: string, quantity: number): this
+    /** Removes a line; `NotFoundError` when no line has the id. */
+    removeLine(lineId: string): this
+    /** Replaces the entered coupon codes. */
+    setCouponCodes(couponCodes: string[]): this
+    /** Chooses a shipping rate by id; `null`: the cheapest available rate. */
+    setShippingMethod(shippingMethod: string | null | undefined): this
+    /** Replaces the context (region, currency, customer, now). */
+    setContext(context: PricingContext): this
+    /** How many lines the cart has. */
+    readonly lineCount: number
+    /** The line ids, in order. */
+    lineIds(): string[]
+    /** One line as a plain object, or `undefined`. */
+    line(lineId: string): PricingLine | undefined
+    /** An independent copy. */
+    copy(): PricingCart
+    /** The cart as a plain object (defaults filled in). */
+    toJSON(): PricingCartInput
+    /** The cart as JSON text. */
+    toJSONString(): string
+  }
+
+  /**
+   * The result of `Pricer.price`, held natively. Each total is a fresh `Money` on each read;
+   * `toJSON()` is exactly what `pricing.priceCart` returns.
+   */
+  export class PricedCart {
+    private constructor()
+    /** The cart's currency code: every amount of the result is in it. */
+    readonly currency: CurrencyCode
+    readonly subtotal: Money
+    readonly discountTotal: Money
+    readonly shippingTotal: Money
+    readonly taxTotal: Money
+    readonly taxIncluded: Money
+    readonly taxAdded: Money
+    readonly totalExcludingTax: Money
+    readonly grandTotal: Money
+    /** All totals as one object. */
+    readonly totals: Totals
+    /** The shipping, or `null` when the cart does not ship. */
+    readonly shipping: PricedShipping | null
+    readonly taxes: TaxAmount[]
+    readonly appliedPromotions: AppliedPromotion[]
+    readonly rejectedPromotions: RejectedPromotion[]
+    readonly coupons: CouponOutcome[]
+    /** How many lines (as many as the cart's, in the same order). */
+    readonly lineCount: number
+    /** Line `index` (0-based), or `undefined` past the end. */
+    line(index: number): PricedLine | undefined
+    /** Every line. */
+    readonly lines: PricedLine[]
+    /** The whole result as a plain object: what `pricing.priceCart` returns. */
+    toJSON(): PricedCartResult
+    /** The whole result as JSON text: what `callJson('pricing.price_cart', …)` returns. */
+    toJSONString(): string
+  }
+
+  /**
+   * One line of a `PricedCart`, converted where read: reading a field of one line converts
+   * that field of every line once.
+   */
+  export class PricedLine {
+    private constructor()
+    /** Position in the cart (0-based). */
+    readonly index: number
+    readonly lineId: string
+    readonly quantity: number
+    readonly unitPrice: Money
+    readonly subtotal: Money
+    readonly discounts: LineDiscount[]
+    readonly discountTotal: Money
+    readonly net: Money
+    readonly taxInclusive: boolean
+    /** The tax rate as a decimal string fraction (`'0.19'`). */
+    readonly taxRate: DecimalString
+    readonly tax: Money
+    readonly total: Money
+    /** The line as a plain object: the element of `PricedCart.toJSON().lines`. */
+    toJSON(): PricedLineResult
+  }
+}
+
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
  * a native addon, otherwise the `platformArchABI` of the WASI flavor. Every
@@ -521,6 +648,108 @@ export declare class NativeEngine {
    * (Panics inside the future are caught below and become `INTERNAL`.)
    */
   call(op: string, request: string): Promise<string>
+}
+
+/**
+ * The result behind `kassa.pricing.PricedCart` (use that class): the Rust `PricedCart`,
+ * converted only where it is read.
+ *
+ * Amounts cross as their decimal strings only; the JS layer adds the cart's currency (every
+ * amount of a priced cart is in it) when it builds the `{ amount, currency }` object, which
+ * is cheaper than building the object through Node-API. The lines' amounts cross a column at
+ * a time ([`line_column`](NativePricedCart::line_column)): one call for a field of every line.
+ *
+ * The memory it holds is reported to V8 (`napi_adjust_external_memory`) while it lives, so
+ * the garbage collector sees results piling up and collects them; the JS wrapper alone is a
+ * few bytes.
+ */
+export declare class NativePricedCart {
+  /** The cart's currency code (the currency of every amount of the result). */
+  get currency(): string
+  /**
+   * The amount (decimal string) of one of the totals, by its JSON name: `grandTotal`,
+   * `subtotal`, `discountTotal`, `shippingTotal`, `taxTotal`, `taxIncluded`, `taxAdded`,
+   * `totalExcludingTax`.
+   */
+  totalAmount(name: string): string
+  /** How many priced lines there are (as many as the cart's lines, in the same order). */
+  get lineCount(): number
+  /**
+   * One field of every line, in line order, separated by single spaces: the amounts
+   * (decimal strings) of `unitPrice`, `subtotal`, `discountTotal`, `net`, `tax` or
+   * `total`, or `taxRate` (decimal string), or `quantity`. None of these texts contains a
+   * space.
+   */
+  lineColumn(field: string): string
+  /** The id of line `index`. */
+  lineId(index: number): string
+  /** Whether the prices of line `index` include tax. */
+  lineTaxInclusive(index: number): boolean
+  /** The discounts of line `index` as JSON text. */
+  lineDiscountsJson(index: number): string
+  /** Line `index` as JSON text. */
+  lineJson(index: number): string
+  /**
+   * One top-level part of the result as JSON text, by its JSON name: `lines`, `shipping`,
+   * `taxes`, `totals`, `appliedPromotions`, `rejectedPromotions` or `coupons`.
+   */
+  partJson(part: string): string
+  /** The whole result as JSON text: exactly what `pricing.price_cart` returns. */
+  toJSONString(): string
+}
+
+/** The rules behind `kassa.pricing.Pricer` (use that class; this one speaks JSON text). */
+export declare class NativePricer {
+  /**
+   * A pricer for the rules in `rules` (JSON text of `PricingRules`: promotions, coupons,
+   * taxRules, shippingRates, rounding, stacking; every field optional).
+   */
+  constructor(rules: string)
+  /** Prices a cart held natively: nothing of the cart is converted. */
+  price(cart: NativePricingCart): NativePricedCart
+  /**
+   * Prices a cart given as JSON text (`PricingCart`: lines, couponCodes, shippingMethod,
+   * context).
+   */
+  priceJson(cart: string): NativePricedCart
+  /** The rules as JSON text. */
+  rulesJson(): string
+}
+
+/**
+ * The cart behind `kassa.pricing.PricingCart` (use that class; this one speaks JSON text).
+ * Every change is checked for its shape (types, decimal strings, currency codes) and leaves
+ * the cart unchanged when it fails; the pricing rules (quantity at least 1, one currency, ...)
+ * are checked when the cart is priced, with the field path of the line.
+ */
+export declare class NativePricingCart {
+  /** A cart from JSON text (`PricingCart`). */
+  constructor(cart: string)
+  /** Adds the line of `{"line": ...}`, or replaces the line with the same `lineId` in place. */
+  setLine(args: string): void
+  /**
+   * Sets the quantity of a line: `{"lineId": ..., "quantity": n}`; `NOT_FOUND` when no line
+   * has the id.
+   */
+  setQuantity(args: string): void
+  /** Removes a line: `{"lineId": ...}`; `NOT_FOUND` when no line has the id. */
+  removeLine(args: string): void
+  /** Replaces the entered coupon codes: `{"couponCodes": [...]}`. */
+  setCouponCodes(args: string): void
+  /** Sets or clears the chosen shipping rate: `{"shippingMethod": "express" | null}`. */
+  setShippingMethod(args: string): void
+  /** Replaces the context (region, currency, customer, now): `{"context": {...}}`. */
+  setContext(args: string): void
+  /** How many lines the cart has. */
+  get lineCount(): number
+  /** The line ids, in order. */
+  lineIds(): Array<string>
+  /** One line as JSON text (`null` when no line has the id). */
+  lineJson(lineId: string): string
+  /** An independent copy of the cart. */
+  copy(): NativePricingCart
+  /** The whole cart as JSON text (the serde form it was built from, defaults filled in). */
+  toJSONString(): string
 }
 
 /**

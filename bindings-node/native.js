@@ -836,6 +836,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
+module.exports.NativePricedCart = nativeBinding.NativePricedCart
+module.exports.NativePricer = nativeBinding.NativePricer
+module.exports.NativePricingCart = nativeBinding.NativePricingCart
 module.exports.__panicForTest = nativeBinding.__panicForTest
 module.exports.callJson = nativeBinding.callJson
 module.exports.errorCodes = nativeBinding.errorCodes

@@ -4,7 +4,8 @@
 // big.js (line subtotals rounded half-up, a 10 % order-level promotion allocated to the lines
 // by net with largest remainders, 19 % tax per line rounded half-up, flat shipping taxed at
 // 19 %). The JS result is checked equal to Kassa's before anything is timed.
-// Also: the call overhead of a small function.
+// The Pricer paths (rules held natively, lazy results) are checked the same way, through the
+// lazy getters. Also: the call overhead of a small function.
 //   node bench/pricing.js [--seconds 1]
 const Big = require('big.js')
 const kassa = require('..')
@@ -75,15 +76,22 @@ function summarize(priced) {
   }
 }
 
-function bench(name, fn) {
+// Each batch of 100 calls is followed by a turn of the event loop, as a service gets between
+// requests: Node runs the finalizers of native objects (the Pricer's results) only there, so a
+// loop that never yields would measure a heap growing by every result ever made. The turns
+// (and the finalizers run in them) are inside the timed span.
+const tick = () => new Promise(setImmediate)
+async function bench(name, fn) {
   for (let i = 0; i < 2000; i++) fn() // warm-up
+  await tick()
   let n = 0
-  const end = process.hrtime.bigint() + BigInt(Math.round(SECONDS * 1e9))
   const start = process.hrtime.bigint()
+  const end = start + BigInt(Math.round(SECONDS * 1e9))
   let now = start
   while (now < end) {
     for (let i = 0; i < 100; i++) fn()
     n += 100
+    await tick()
     now = process.hrtime.bigint()
   }
   const us = Number(now - start) / 1e3 / n
@@ -91,23 +99,70 @@ function bench(name, fn) {
   return us
 }
 
+/** The bench's summary of a lazy `PricedCart`, through its getters. */
+function summarizeLazy(priced) {
+  return {
+    lines: priced.lines.map((l) => ({ lineId: l.lineId, subtotal: l.subtotal.amount, discountTotal: l.discountTotal.amount, tax: l.tax.amount, total: l.total.amount })),
+    totals: { subtotal: priced.subtotal.amount, discountTotal: priced.discountTotal.amount, taxTotal: priced.taxTotal.amount, grandTotal: priced.grandTotal.amount },
+  }
+}
+
 const input = cart(20)
 const kassaResult = summarize(kassa.pricing.priceCart(input))
 const jsResult = priceJs(input)
-if (JSON.stringify(kassaResult) !== JSON.stringify(jsResult)) {
-  console.error('plain JS and Kassa disagree:\n', JSON.stringify(kassaResult), '\n', JSON.stringify(jsResult))
+const agree = (what, got) => {
+  if (JSON.stringify(got) !== JSON.stringify(jsResult)) {
+    console.error(`plain JS and Kassa (${what}) disagree:\n`, JSON.stringify(got), '\n', JSON.stringify(jsResult))
+    process.exit(1)
+  }
+}
+agree('priceCart', kassaResult)
+
+// The Pricer: rules once, the cart as a native handle or as a plain object per call.
+const { lines, context, ...rules } = input
+const plainCart = { lines, context }
+const pricer = new kassa.pricing.Pricer(rules)
+const handle = new kassa.pricing.PricingCart(plainCart)
+agree('pricer.price(handle)', summarizeLazy(pricer.price(handle)))
+agree('pricer.price(object)', summarizeLazy(pricer.price(plainCart)))
+if (JSON.stringify(pricer.price(handle).toJSON()) !== JSON.stringify(kassa.pricing.priceCart(input))) {
+  console.error('pricer.price(handle).toJSON() differs from priceCart')
   process.exit(1)
 }
-console.log(`20-line cart, grand total ${kassaResult.totals.grandTotal} EUR (Kassa and plain JS agree)`)
-const text = JSON.stringify(input)
-const tBinding = bench('kassa.pricing.priceCart(object) -> object', () => kassa.pricing.priceCart(input))
-const tJson = bench("kassa.callJson('pricing.price_cart', text) -> text", () => kassa.callJson('pricing.price_cart', text))
-const tJs = bench('plain JS + big.js, same rules', () => priceJs(input))
-console.log(`speed-up: ${(tJs / tBinding).toFixed(1)}x (objects), ${(tJs / tJson).toFixed(1)}x (JSON text)`)
+console.log(`20-line cart, grand total ${kassaResult.totals.grandTotal} EUR (Kassa, its Pricer paths and plain JS agree)`)
 
-console.log('\ncall overhead')
-const email = 'Ada@Example.com'
-bench('JS no-op function', () => (function (x) { return x })(email))
-bench("kassa.identity.normalizeEmail({ email: 'Ada@Example.com' })", () => kassa.identity.normalizeEmail({ email }))
-bench("kassa.callJson('identity.normalize_email', text)", () => kassa.callJson('identity.normalize_email', '{"email":"Ada@Example.com"}'))
-bench('kassa.money.round(EUR 1.005 half_even)', () => kassa.money.round({ amount: { amount: '1.005', currency: 'EUR' }, mode: 'half_even' }))
+function readLines(priced) {
+  let last
+  for (let i = 0, n = priced.lineCount; i < n; i++) {
+    const l = priced.line(i)
+    last = [l.net.amount, l.tax.amount]
+  }
+  return [last, priced.grandTotal.amount]
+}
+
+async function main() {
+  const text = JSON.stringify(input)
+  const tBinding = await bench('kassa.pricing.priceCart(object) -> object', () => kassa.pricing.priceCart(input))
+  const tJson = await bench("kassa.callJson('pricing.price_cart', text) -> text", () => kassa.callJson('pricing.price_cart', text))
+  const tHandle = await bench('pricer.price(cartHandle).grandTotal', () => pricer.price(handle).grandTotal)
+  const tHandleLines = await bench('pricer.price(cartHandle): every line net + tax, grandTotal', () => readLines(pricer.price(handle)))
+  const tObject = await bench('pricer.price(plainCartObject).grandTotal', () => pricer.price(plainCart).grandTotal)
+  const tObjectLines = await bench('pricer.price(plainCartObject): every line net + tax, grand', () => readLines(pricer.price(plainCart)))
+  const tWhole = await bench('pricer.price(cartHandle).toJSON() (whole result as objects)', () => pricer.price(handle).toJSON())
+  const tJs = await bench('plain JS + big.js, same rules', () => priceJs(input))
+  const x = (t) => `${(tJs / t).toFixed(1)}x`
+  console.log(`speed-up vs plain JS: priceCart ${x(tBinding)}, callJson ${x(tJson)}, handle+grandTotal ${x(tHandle)}, ` +
+    `handle+lines ${x(tHandleLines)}, object+grandTotal ${x(tObject)}, object+lines ${x(tObjectLines)}, handle+toJSON ${x(tWhole)}`)
+
+  console.log('\ncall overhead')
+  const email = 'Ada@Example.com'
+  await bench('JS no-op function', () => (function (x) { return x })(email))
+  await bench("kassa.identity.normalizeEmail({ email: 'Ada@Example.com' })", () => kassa.identity.normalizeEmail({ email }))
+  await bench("kassa.callJson('identity.normalize_email', text)", () => kassa.callJson('identity.normalize_email', '{"email":"Ada@Example.com"}'))
+  await bench('kassa.money.round(EUR 1.005 half_even)', () => kassa.money.round({ amount: { amount: '1.005', currency: 'EUR' }, mode: 'half_even' }))
+}
+
+main().catch((e) => {
+  console.error(e)
+  process.exit(1)
+})

@@ -246,11 +246,16 @@ function tsType(t, module, decimalString) {
   return resolve(base, module)
 }
 
+// Names defined in several modules whose definition in the given module keeps the bare name
+// (the others get their module as a prefix): `PricingRules` is `kassa::pricing::PricingRules`,
+// the rules of `kassa.pricing.Pricer`; the engine's setup has `PortsPricingRules`.
+const PREFERRED = { PricingRules: 'pricing' }
+
 // Picks the definition of `name` for a reference from `module`: the only one, else the one in
 // the same module; the chosen definition gets a unique TS name.
 function tsName(name, def) {
   const defs = items[name] || []
-  if (defs.length <= 1 || MANUAL[name]) return name
+  if (defs.length <= 1 || MANUAL[name] || PREFERRED[name] === def.module) return name
   return camel('_' + def.module).replace(/^_/, '') + name
 }
 function resolve(name, module) {
@@ -382,6 +387,8 @@ const EXTRA_ROOTS = [
   ['AuthorizeRequest', 'ports'], ['GatewayResponse', 'ports'], ['OutboxEvent', 'ports'], ['PortHealth', 'ports'],
   ['Order', 'order'], ['OrderFilter', 'ports'], ['PageRequest', 'page'], ['Page', 'page'], ['InMemorySetup', 'host'],
   ['Principal', 'engine'],
+  // kassa.pricing.Pricer / PricingCart (pricer.js, types/api.d.ts)
+  ['PricingRules', 'pricing'], ['PricingCart', 'pricing'],
 ]
 for (const [name, module] of EXTRA_ROOTS) {
   if (resolve(name, module) === 'unknown') throw new Error(`extra root ${name} not found`)

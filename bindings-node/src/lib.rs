@@ -5,7 +5,9 @@
 //! - [`call_json`]: the generic entry point, `kassa::host::ops::call` on JSON text;
 //! - one typed export per pure domain operation, grouped in JS namespaces (`money.allocate`,
 //!   `pricing.priceCart`, ...), each a whole operation, never a per-field call;
-//! - [`operations`] and [`error_codes`] so the JS layer can check it is complete.
+//! - [`operations`] and [`error_codes`] so the JS layer can check it is complete;
+//! - [`pricer`]: the pricing rules, a cart and a priced cart held natively between calls, for
+//!   services that price often (`kassa.pricing.Pricer`, `PricingCart`, `PricedCart`).
 //!
 //! Requests and results cross the boundary as JSON text: `JSON.stringify` / `serde_json` on
 //! each side is faster than walking JS objects through Node-API property by property, and it
@@ -21,6 +23,7 @@ use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub mod engine;
+pub mod pricer;
 pub mod typed;
 
 /// Marks a native error message that carries a serialized `KassaError`.

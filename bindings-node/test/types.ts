@@ -1,7 +1,7 @@
 // Type-checked (tsc --noEmit) against the committed index.d.ts: the typed API as a TypeScript
 // user writes it. Not executed; the behaviour is tested by the .test.js files.
 import * as kassa from '..'
-import type { Money, PricingInput, PricedCart, AllocateRequest } from '..'
+import type { Money, PricingInput, PricedCart, AllocateRequest, PricingRules, PricingLine } from '..'
 
 const eur = (amount: string): Money => ({ amount, currency: 'EUR' })
 
@@ -54,4 +54,31 @@ async function engineExample(): Promise<void> {
   void cart.id
 }
 
-void [first, rounded, grand, anything, ops, engineExample]
+// Rules and carts held natively, lazy results
+const rules: PricingRules = { taxRules: [{ id: 'de', region: 'DE', taxClass: 'standard', rate: '0.19' }] }
+const pricer = new kassa.pricing.Pricer(rules)
+const pricerFromText = new kassa.pricing.Pricer(JSON.stringify(rules))
+const handle = new kassa.pricing.PricingCart({ lines: input.lines, context: input.context })
+const newLine: PricingLine = { lineId: 'b', sku: 'B-1', productId: 'p2', quantity: 1, unitPrice: eur('1.50') }
+handle.setLine(newLine).setQuantity('a', 3).removeLine('b').setCouponCodes(['SAVE5']).setShippingMethod(null).setContext(input.context)
+const ids: string[] = handle.lineIds()
+const maybeLine: PricingLine | undefined = handle.line('a')
+const lazy: kassa.pricing.PricedCart = pricer.price(handle)
+const fromPlain: kassa.pricing.PricedCart = pricerFromText.price({ lines: input.lines, context: input.context })
+const total: Money = lazy.grandTotal
+const currency: string = lazy.currency
+const count: number = lazy.lineCount
+const l0: kassa.pricing.PricedLine | undefined = lazy.line(0)
+const net: string | undefined = l0?.net.amount
+const taxes: string[] = lazy.lines.map((l) => l.tax.amount)
+const whole: PricedCart = lazy.toJSON()
+const text: string = fromPlain.toJSONString()
+const copy: kassa.pricing.PricingCart = handle.copy()
+// @ts-expect-error a PricedCart comes from Pricer.price
+new kassa.pricing.PricedCart()
+// @ts-expect-error quantities are numbers
+handle.setQuantity('a', '3')
+// @ts-expect-error the rules' tax rate is a decimal string
+new kassa.pricing.Pricer({ taxRules: [{ id: 'de', region: 'DE', taxClass: 'standard', rate: 0.19 }] })
+
+void [first, rounded, grand, anything, ops, engineExample, ids, maybeLine, total, currency, count, net, taxes, whole, text, copy]

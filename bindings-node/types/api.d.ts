@@ -140,3 +140,128 @@ export declare class Engine {
 }
 
 // ---- generated part of the native exports (napi build) follows ----
+
+// ---- pricing with the rules and the cart held natively (pricer.js) ----
+
+// The domain shapes under names the `pricing` namespace below does not shadow.
+type PricingCartInput = PricingCart
+type PricedCartResult = PricedCart
+type PricedLineResult = PricedLine
+
+/**
+ * Pricing with the rules and the cart held on the Rust side, and results converted where
+ * they are read (docs/node.md, "Holding rules and carts natively"). Errors are `KassaError`
+ * subclasses (or `KassaTypeError`), as everywhere in the package.
+ */
+export declare namespace pricing {
+  /**
+   * The pricing rules (promotions, coupons, tax rules, shipping rates, rounding, stacking),
+   * decoded once and kept natively. `price(cart)` gives exactly what `pricing.priceCart` gives
+   * for the same rules and cart, including the errors and their field paths.
+   */
+  export class Pricer {
+    /** @param rules the rules, or their JSON text; every field is optional. */
+    constructor(rules?: PricingRules | string)
+    /**
+     * Prices a cart: a `PricingCart` handle (nothing of it is converted), a plain cart object,
+     * or its JSON text.
+     */
+    price(cart: PricingCart | PricingCartInput | string): PricedCart
+    /** The rules, as a plain object (defaults filled in). */
+    readonly rules: Required<PricingRules>
+  }
+
+  /**
+   * A cart kept natively between requests and changed by whole operations. A change checks
+   * the shape of its arguments and leaves the cart unchanged when it fails; the pricing rules
+   * (quantity at least 1, one currency) are checked by `Pricer.price`.
+   */
+  export class PricingCart {
+    /** @param cart `{ lines, couponCodes?, shippingMethod?, context }`, or its JSON text. */
+    constructor(cart: PricingCartInput | string)
+    /** Adds `line`, or replaces the line with the same `lineId` in place. */
+    setLine(line: PricingLine): this
+    /** Sets the quantity of a line; `NotFoundError` when no line has the id. */
+    setQuantity(lineId: string, quantity: number): this
+    /** Removes a line; `NotFoundError` when no line has the id. */
+    removeLine(lineId: string): this
+    /** Replaces the entered coupon codes. */
+    setCouponCodes(couponCodes: string[]): this
+    /** Chooses a shipping rate by id; `null`: the cheapest available rate. */
+    setShippingMethod(shippingMethod: string | null | undefined): this
+    /** Replaces the context (region, currency, customer, now). */
+    setContext(context: PricingContext): this
+    /** How many lines the cart has. */
+    readonly lineCount: number
+    /** The line ids, in order. */
+    lineIds(): string[]
+    /** One line as a plain object, or `undefined`. */
+    line(lineId: string): PricingLine | undefined
+    /** An independent copy. */
+    copy(): PricingCart
+    /** The cart as a plain object (defaults filled in). */
+    toJSON(): PricingCartInput
+    /** The cart as JSON text. */
+    toJSONString(): string
+  }
+
+  /**
+   * The result of `Pricer.price`, held natively. Each total is a fresh `Money` on each read;
+   * `toJSON()` is exactly what `pricing.priceCart` returns.
+   */
+  export class PricedCart {
+    private constructor()
+    /** The cart's currency code: every amount of the result is in it. */
+    readonly currency: CurrencyCode
+    readonly subtotal: Money
+    readonly discountTotal: Money
+    readonly shippingTotal: Money
+    readonly taxTotal: Money
+    readonly taxIncluded: Money
+    readonly taxAdded: Money
+    readonly totalExcludingTax: Money
+    readonly grandTotal: Money
+    /** All totals as one object. */
+    readonly totals: Totals
+    /** The shipping, or `null` when the cart does not ship. */
+    readonly shipping: PricedShipping | null
+    readonly taxes: TaxAmount[]
+    readonly appliedPromotions: AppliedPromotion[]
+    readonly rejectedPromotions: RejectedPromotion[]
+    readonly coupons: CouponOutcome[]
+    /** How many lines (as many as the cart's, in the same order). */
+    readonly lineCount: number
+    /** Line `index` (0-based), or `undefined` past the end. */
+    line(index: number): PricedLine | undefined
+    /** Every line. */
+    readonly lines: PricedLine[]
+    /** The whole result as a plain object: what `pricing.priceCart` returns. */
+    toJSON(): PricedCartResult
+    /** The whole result as JSON text: what `callJson('pricing.price_cart', …)` returns. */
+    toJSONString(): string
+  }
+
+  /**
+   * One line of a `PricedCart`, converted where read: reading a field of one line converts
+   * that field of every line once.
+   */
+  export class PricedLine {
+    private constructor()
+    /** Position in the cart (0-based). */
+    readonly index: number
+    readonly lineId: string
+    readonly quantity: number
+    readonly unitPrice: Money
+    readonly subtotal: Money
+    readonly discounts: LineDiscount[]
+    readonly discountTotal: Money
+    readonly net: Money
+    readonly taxInclusive: boolean
+    /** The tax rate as a decimal string fraction (`'0.19'`). */
+    readonly taxRate: DecimalString
+    readonly tax: Money
+    readonly total: Money
+    /** The line as a plain object: the element of `PricedCart.toJSON().lines`. */
+    toJSON(): PricedLineResult
+  }
+}

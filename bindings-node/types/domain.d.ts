@@ -964,7 +964,7 @@ export interface InMemorySetup {
   /** The catalog (default: [`SAMPLE_CATALOG`]). */
   catalog?: CatalogData | null
   /** Promotions, coupons, tax, shipping, rounding, stacking. */
-  rules?: PricingRules
+  rules?: PortsPricingRules
   /** The manual clock's start (default 2026-01-01T00:00:00Z). */
   start?: IsoDateTime | null
   /** Seed of the deterministic randomness (tokens). Production hosts use real ports. */
@@ -1556,6 +1556,22 @@ export interface PortsAuthorizeRequest {
   capture: boolean
 }
 
+/** The rules pricing needs besides the cart lines. */
+export interface PortsPricingRules {
+  /** Promotions. */
+  promotions?: Array<Promotion>
+  /** Coupon definitions (usage counts are filled in from the coupon store at checkout). */
+  coupons?: Array<Coupon>
+  /** Tax rules. */
+  taxRules?: Array<TaxRule>
+  /** Shipping rates. */
+  shippingRates?: Array<ShippingRate>
+  /** Rounding settings. */
+  rounding?: RoundingSettings
+  /** Stacking policy. */
+  stacking?: StackingPolicy
+}
+
 /** One price of a variant, scoped by currency and optionally by region and/or channel.
  * 
  * The most specific matching scope wins (see [`Catalog::resolve_price`](super::Catalog::resolve_price)). */
@@ -1696,6 +1712,19 @@ export type PricingAction =
   /** The shipping price becomes zero (the target is ignored). */
   | { type: 'free_shipping' }
 
+/** One cart to price under a [`Pricer`](super::Pricer)'s rules: the per-request fields of a
+ * [`PricingInput`]. */
+export interface PricingCart {
+  /** Cart lines with their catalog unit prices. */
+  lines: Array<PricingLine>
+  /** Codes the customer entered (matched case-insensitively; duplicates count once). */
+  couponCodes?: Array<string>
+  /** The chosen shipping rate id; none picks the cheapest available rate (ties by id). */
+  shippingMethod?: string | null
+  /** Who buys, where, in which currency, and when. */
+  context: PricingContext
+}
+
 /** Who buys, where, in which currency, and when. */
 export interface PricingContext {
   /** Tax and shipping region (compared exactly with rules' regions). */
@@ -1775,19 +1804,21 @@ export interface PricingLinesRequest {
   context: PriceContext
 }
 
-/** The rules pricing needs besides the cart lines. */
+/** The rules of a [`Pricer`](super::Pricer): everything of a [`PricingInput`] that stays the
+ * same from one cart to the next. The serde form is the rule fields of the
+ * `pricing.price_cart` request. */
 export interface PricingRules {
-  /** Promotions. */
+  /** Promotions that may apply (any order; stacking order is priority, then id). */
   promotions?: Array<Promotion>
-  /** Coupon definitions (usage counts are filled in from the coupon store at checkout). */
+  /** Coupon definitions with their current usage counts. */
   coupons?: Array<Coupon>
-  /** Tax rules. */
+  /** Tax rules; a line without a rule for its region and class is not taxed. */
   taxRules?: Array<TaxRule>
-  /** Shipping rates. */
+  /** Shipping rates; none means carts have no shipping. */
   shippingRates?: Array<ShippingRate>
-  /** Rounding settings. */
+  /** Rounding modes at each rounding point, and the tax rounding level. */
   rounding?: RoundingSettings
-  /** Stacking policy. */
+  /** How promotions combine. */
   stacking?: StackingPolicy
 }
 

@@ -360,7 +360,7 @@ for (const op of opList) {
     argType = closure[1]
     fnPath = closure[2]
   } else {
-    fnPath = arm.match(/call_typed\(input,\s*([\w:]+)\)/)[1]
+    fnPath = arm.match(/call_typed(?:::<[^>]*>)?\(input,\s*([\w:]+)\)/)[1]
   }
   fnPath = fnPath.replace(/^crate::/, '')
   const fnName = fnPath.split('::').pop()

@@ -247,9 +247,8 @@ function tsType(t, module, decimalString) {
 }
 
 // Names defined in several modules whose definition in the given module keeps the bare name
-// (the others get their module as a prefix): `PricingRules` is `kassa::pricing::PricingRules`,
-// the rules of `kassa.pricing.Pricer`; the engine's setup has `PortsPricingRules`.
-const PREFERRED = { PricingRules: 'pricing' }
+// (the others get their module as a prefix). Empty while every such name is a re-export.
+const PREFERRED = {}
 
 // Picks the definition of `name` for a reference from `module`: the only one, else the one in
 // the same module; the chosen definition gets a unique TS name.

@@ -964,7 +964,7 @@ export interface InMemorySetup {
   /** The catalog (default: [`SAMPLE_CATALOG`]). */
   catalog?: CatalogData | null
   /** Promotions, coupons, tax, shipping, rounding, stacking. */
-  rules?: PortsPricingRules
+  rules?: PricingRules
   /** The manual clock's start (default 2026-01-01T00:00:00Z). */
   start?: IsoDateTime | null
   /** Seed of the deterministic randomness (tokens). Production hosts use real ports. */
@@ -1554,22 +1554,6 @@ export interface PortsAuthorizeRequest {
   paymentToken: string
   /** Capture at once. */
   capture: boolean
-}
-
-/** The rules pricing needs besides the cart lines. */
-export interface PortsPricingRules {
-  /** Promotions. */
-  promotions?: Array<Promotion>
-  /** Coupon definitions (usage counts are filled in from the coupon store at checkout). */
-  coupons?: Array<Coupon>
-  /** Tax rules. */
-  taxRules?: Array<TaxRule>
-  /** Shipping rates. */
-  shippingRates?: Array<ShippingRate>
-  /** Rounding settings. */
-  rounding?: RoundingSettings
-  /** Stacking policy. */
-  stacking?: StackingPolicy
 }
 
 /** One price of a variant, scoped by currency and optionally by region and/or channel.

@@ -214,7 +214,6 @@ import type {
   PortfolioProblem,
   PortfolioResult,
   PortsAuthorizeRequest,
-  PortsPricingRules,
   Price,
   PriceContext,
   PriceObservation,

@@ -3,33 +3,10 @@
 use super::health::PortHealth;
 use crate::catalog::{Catalog, Product};
 use crate::error::Result;
-use crate::pricing::{Coupon, Promotion, RoundingSettings, ShippingRate, StackingPolicy, TaxRule};
-use serde::{Deserialize, Serialize};
+/// The rules pricing needs besides the cart lines: the same type a
+/// [`Pricer`](crate::pricing::Pricer) holds, so a catalog store's rules price carts directly.
+pub use crate::pricing::PricingRules;
 use std::sync::Arc;
-
-/// The rules pricing needs besides the cart lines.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PricingRules {
-    /// Promotions.
-    #[serde(default)]
-    pub promotions: Vec<Promotion>,
-    /// Coupon definitions (usage counts are filled in from the coupon store at checkout).
-    #[serde(default)]
-    pub coupons: Vec<Coupon>,
-    /// Tax rules.
-    #[serde(default)]
-    pub tax_rules: Vec<TaxRule>,
-    /// Shipping rates.
-    #[serde(default)]
-    pub shipping_rates: Vec<ShippingRate>,
-    /// Rounding settings.
-    #[serde(default)]
-    pub rounding: RoundingSettings,
-    /// Stacking policy.
-    #[serde(default)]
-    pub stacking: StackingPolicy,
-}
 
 /// The catalog (an immutable, validated snapshot; writes swap in a new one) and the pricing
 /// rules.

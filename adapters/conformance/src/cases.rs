@@ -6,10 +6,14 @@ use futures::future::join_all;
 use kassa::billing::{Subscription, SubscriptionStatus};
 use kassa::catalog::Product;
 use kassa::engine::{CheckoutRequest, Engine, EngineConfig, Principal};
+use kassa::identity::{
+    FamilyStatus, OneTimeToken, OneTimeTokenRecord, RedeemOutcome, RefreshFamily, RevokeReason,
+    RotationOutcome, TokenPurpose,
+};
 use kassa::inventory::reorder::ReorderRule;
 use kassa::inventory::reservation::{ReservationStatus, ReserveRequest};
 use kassa::inventory::stock::Demand;
-use kassa::memory::TOKEN_APPROVE;
+use kassa::memory::{SeededRandom, TOKEN_APPROVE};
 use kassa::money::Currency;
 use kassa::order::{LineQuantity, NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals};
 use kassa::page::PageRequest;
@@ -1705,4 +1709,345 @@ pub async fn subscriptions_concurrent_compare_and_set_has_one_winner(s: &Subject
     let stored = subs.get("sub-1").await.unwrap().unwrap();
     assert_eq!(stored.version, 2);
     assert_eq!(&stored, won[0]);
+}
+
+/// A family of `user` started at [`t0`] expecting `jti`, valid for an hour.
+fn family(id: &str, user: &str, jti: &str) -> RefreshFamily {
+    RefreshFamily::start(id, user, jti, t0(), Duration::hours(1))
+}
+
+/// A one-time token issued at [`t0`] for an hour: the record to store and the token as the
+/// user presents it. `seed` picks its selector and secret.
+fn one_time(seed: u64, purpose: TokenPurpose, user: &str) -> (OneTimeTokenRecord, OneTimeToken) {
+    let (token, record) = OneTimeToken::issue(
+        purpose,
+        user,
+        &SeededRandom::new(seed),
+        t0(),
+        Duration::hours(1),
+    )
+    .unwrap();
+    (record, OneTimeToken::parse(&token).unwrap())
+}
+
+/// Refresh families: create and read back, a taken id is `CONFLICT`; rotation on the current
+/// id moves the family on; an old id revokes it (reuse) and a revoked family refuses every
+/// id; another user's family is unknown (and left alone); an expired one is `Expired`.
+pub async fn identity_families_create_rotate_and_reuse(s: &Subject) {
+    let t = &s.tokens;
+    let ttl = Duration::hours(1);
+    let f1 = family("f1", "u1", "j1");
+    t.create_family(f1.clone()).await.unwrap();
+    assert_eq!(t.get_family("f1").await.unwrap(), Some(f1.clone()));
+    assert!(t.get_family("f404").await.unwrap().is_none());
+    let err = t
+        .create_family(family("f1", "u2", "other"))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::Conflict,
+        "duplicate family on {}",
+        s.name
+    );
+    assert_eq!(t.get_family("f1").await.unwrap(), Some(f1.clone()));
+
+    let later = t0() + Duration::minutes(1);
+    assert_eq!(
+        t.rotate_refresh("f1", "u2", "j1", "x", later, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::UnknownFamily
+    );
+    assert_eq!(
+        t.rotate_refresh("f1", "u2", "stolen", "x", later, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::UnknownFamily,
+        "another user's family is not revoked on {}",
+        s.name
+    );
+    assert_eq!(t.get_family("f1").await.unwrap(), Some(f1.clone()));
+    assert_eq!(
+        t.rotate_refresh("f404", "u1", "j1", "x", later, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::UnknownFamily
+    );
+
+    assert_eq!(
+        t.rotate_refresh("f1", "u1", "j1", "j2", later, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::Rotated
+    );
+    let rotated = t.get_family("f1").await.unwrap().unwrap();
+    assert_eq!(rotated.current_jti, "j2");
+    assert_eq!(rotated.rotations, 1);
+    assert_eq!(rotated.expires_at, later + ttl);
+    assert_eq!(rotated.updated_at, later);
+    assert_eq!(rotated.status, FamilyStatus::Active);
+
+    let reuse_at = later + Duration::minutes(1);
+    assert_eq!(
+        t.rotate_refresh("f1", "u1", "j1", "j3", reuse_at, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::ReuseDetected
+    );
+    let revoked = t.get_family("f1").await.unwrap().unwrap();
+    assert_eq!(revoked.status, FamilyStatus::Revoked(RevokeReason::Reuse));
+    assert_eq!(revoked.current_jti, "j2");
+    assert_eq!(revoked.updated_at, reuse_at);
+    assert_eq!(
+        t.rotate_refresh("f1", "u1", "j2", "j3", reuse_at, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::Revoked,
+        "a revoked family refuses even its current id"
+    );
+    assert_eq!(t.get_family("f1").await.unwrap(), Some(revoked));
+
+    let f2 = family("f2", "u1", "k1");
+    t.create_family(f2.clone()).await.unwrap();
+    assert_eq!(
+        t.rotate_refresh("f2", "u1", "k1", "k2", t0() + ttl, ttl)
+            .await
+            .unwrap(),
+        RotationOutcome::Expired
+    );
+    assert_eq!(
+        t.get_family("f2").await.unwrap(),
+        Some(f2),
+        "expiry changes nothing"
+    );
+}
+
+/// Revocation: `revoke_family` answers whether the family was active (the first reason
+/// stays); `revoke_user` revokes only that user's active families and counts them.
+pub async fn identity_families_revoke(s: &Subject) {
+    let t = &s.tokens;
+    let at = t0() + Duration::minutes(5);
+    t.create_family(family("f1", "u1", "j1")).await.unwrap();
+    assert!(t
+        .revoke_family("f1", RevokeReason::Logout, at)
+        .await
+        .unwrap());
+    assert!(!t
+        .revoke_family("f1", RevokeReason::Admin, at + Duration::minutes(1))
+        .await
+        .unwrap());
+    let f1 = t.get_family("f1").await.unwrap().unwrap();
+    assert_eq!(f1.status, FamilyStatus::Revoked(RevokeReason::Logout));
+    assert_eq!(f1.updated_at, at);
+    assert!(!t
+        .revoke_family("f404", RevokeReason::Logout, at)
+        .await
+        .unwrap());
+
+    for (id, user) in [("fa", "u2"), ("fb", "u2"), ("fc", "u2"), ("fd", "u3")] {
+        t.create_family(family(id, user, "j1")).await.unwrap();
+    }
+    assert!(t
+        .revoke_family("fc", RevokeReason::Logout, at)
+        .await
+        .unwrap());
+    assert_eq!(
+        t.revoke_user("u2", RevokeReason::PasswordReset, at)
+            .await
+            .unwrap(),
+        2,
+        "the two active families of u2 on {}",
+        s.name
+    );
+    assert_eq!(
+        t.revoke_user("u2", RevokeReason::Admin, at).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        t.revoke_user("u404", RevokeReason::Admin, at)
+            .await
+            .unwrap(),
+        0
+    );
+    for (id, status) in [
+        ("fa", FamilyStatus::Revoked(RevokeReason::PasswordReset)),
+        ("fb", FamilyStatus::Revoked(RevokeReason::PasswordReset)),
+        ("fc", FamilyStatus::Revoked(RevokeReason::Logout)),
+        ("fd", FamilyStatus::Active),
+    ] {
+        assert_eq!(
+            t.get_family(id).await.unwrap().unwrap().status,
+            status,
+            "family {id} on {}",
+            s.name
+        );
+    }
+    assert_eq!(
+        t.rotate_refresh("fa", "u2", "j1", "j2", at, Duration::hours(1))
+            .await
+            .unwrap(),
+        RotationOutcome::Revoked
+    );
+    assert_eq!(
+        t.rotate_refresh("fd", "u3", "j1", "j2", at, Duration::hours(1))
+            .await
+            .unwrap(),
+        RotationOutcome::Rotated
+    );
+}
+
+/// One-time tokens: a taken selector is `CONFLICT`; `check` answers without using the token
+/// up; the wrong purpose, a wrong secret or an unknown selector are `Invalid` (and use
+/// nothing up); redemption works once, then `AlreadyUsed`; past the expiry `Expired`.
+pub async fn identity_one_time_tokens(s: &Subject) {
+    let t = &s.tokens;
+    let verify = TokenPurpose::EmailVerification;
+    let reset = TokenPurpose::PasswordReset;
+    let (record, presented) = one_time(1, verify, "u1");
+    let redeemed = RedeemOutcome::Redeemed {
+        user_id: "u1".into(),
+    };
+    t.save_one_time(record.clone()).await.unwrap();
+    let (other, _) = one_time(2, reset, "u2");
+    let err = t
+        .save_one_time(OneTimeTokenRecord {
+            selector: record.selector.clone(),
+            ..other
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::Conflict,
+        "duplicate selector on {}",
+        s.name
+    );
+
+    let at = t0() + Duration::minutes(10);
+    assert_eq!(
+        t.check_one_time(&presented, verify, at).await.unwrap(),
+        redeemed
+    );
+    assert_eq!(
+        t.check_one_time(&presented, verify, at).await.unwrap(),
+        redeemed,
+        "check uses nothing up"
+    );
+    assert_eq!(
+        t.check_one_time(&presented, reset, at).await.unwrap(),
+        RedeemOutcome::Invalid
+    );
+    assert_eq!(
+        t.check_one_time(&presented, verify, record.expires_at)
+            .await
+            .unwrap(),
+        RedeemOutcome::Expired
+    );
+    let (_, wrong_secret) = one_time(3, verify, "u1");
+    let wrong_secret = OneTimeToken {
+        selector: presented.selector.clone(),
+        ..wrong_secret
+    };
+    let (_, unknown) = one_time(4, verify, "u1");
+    for (token, what) in [
+        (&wrong_secret, "wrong secret"),
+        (&unknown, "unknown selector"),
+    ] {
+        assert_eq!(
+            t.check_one_time(token, verify, at).await.unwrap(),
+            RedeemOutcome::Invalid,
+            "check, {what} on {}",
+            s.name
+        );
+        assert_eq!(
+            t.redeem_one_time(token, verify, at).await.unwrap(),
+            RedeemOutcome::Invalid,
+            "redeem, {what} on {}",
+            s.name
+        );
+    }
+    assert_eq!(
+        t.redeem_one_time(&presented, reset, at).await.unwrap(),
+        RedeemOutcome::Invalid
+    );
+    assert_eq!(
+        t.redeem_one_time(&presented, verify, record.expires_at)
+            .await
+            .unwrap(),
+        RedeemOutcome::Expired
+    );
+    assert_eq!(
+        t.redeem_one_time(&presented, verify, at).await.unwrap(),
+        redeemed,
+        "failed attempts used nothing up on {}",
+        s.name
+    );
+    assert_eq!(
+        t.redeem_one_time(&presented, verify, at).await.unwrap(),
+        RedeemOutcome::AlreadyUsed
+    );
+    assert_eq!(
+        t.check_one_time(&presented, verify, at).await.unwrap(),
+        RedeemOutcome::AlreadyUsed
+    );
+}
+
+/// Eight concurrent presentations of the same refresh token: one rotation, one reuse
+/// detection (which revokes the family), the rest find it revoked, as if they had come one
+/// after the other. Eight concurrent redemptions of one one-time token: one succeeds.
+pub async fn identity_concurrent_rotation_and_redemption(s: &Subject) {
+    let t = &s.tokens;
+    let ttl = Duration::hours(1);
+    let at = t0() + Duration::minutes(1);
+    t.create_family(family("f1", "u1", "j1")).await.unwrap();
+    let next: Vec<String> = (0..8).map(|i| format!("j-next-{i}")).collect();
+    let rotations = next
+        .iter()
+        .map(|n| t.rotate_refresh("f1", "u1", "j1", n, at, ttl));
+    let outcomes: Vec<RotationOutcome> = join_all(rotations)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    let count = |o: RotationOutcome| outcomes.iter().filter(|x| **x == o).count();
+    assert_eq!(
+        count(RotationOutcome::Rotated),
+        1,
+        "one rotation on {}: {outcomes:?}",
+        s.name
+    );
+    assert_eq!(
+        count(RotationOutcome::ReuseDetected),
+        1,
+        "one reuse detection on {}: {outcomes:?}",
+        s.name
+    );
+    assert_eq!(count(RotationOutcome::Revoked), 6, "{outcomes:?}");
+    let f1 = t.get_family("f1").await.unwrap().unwrap();
+    assert_eq!(f1.status, FamilyStatus::Revoked(RevokeReason::Reuse));
+    assert_eq!(f1.rotations, 1);
+    assert!(next.contains(&f1.current_jti));
+
+    let (record, presented) = one_time(1, TokenPurpose::PasswordReset, "u1");
+    t.save_one_time(record).await.unwrap();
+    let redemptions =
+        (0..8).map(|_| t.redeem_one_time(&presented, TokenPurpose::PasswordReset, at));
+    let outcomes: Vec<RedeemOutcome> = join_all(redemptions)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    let won = outcomes
+        .iter()
+        .filter(|o| matches!(o, RedeemOutcome::Redeemed { .. }))
+        .count();
+    assert_eq!(won, 1, "redeemed once on {}: {outcomes:?}", s.name);
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == RedeemOutcome::AlreadyUsed)
+            .count(),
+        7
+    );
 }

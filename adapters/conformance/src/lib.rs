@@ -22,6 +22,7 @@
 pub mod cases;
 
 use kassa::engine::{BillingPorts, Ports};
+use kassa::identity::TokenStore;
 use kassa::memory::CollectingSink;
 use kassa::ports::OutboxEvent;
 use kassa::Result;
@@ -52,6 +53,8 @@ pub struct Subject {
     pub billing: BillingPorts,
     /// The outbox behind `ports.events` (and behind order writes).
     pub outbox: Arc<dyn OutboxProbe>,
+    /// The identity flows' token store (`AuthPorts::tokens`), over the same storage.
+    pub tokens: Arc<dyn TokenStore>,
 }
 
 /// Expands to one `#[tokio::test]` per conformance case, each with a fresh subject from
@@ -88,6 +91,10 @@ macro_rules! conformance_tests {
             subscriptions_due_ordering_and_limit
             subscriptions_for_customer
             subscriptions_concurrent_compare_and_set_has_one_winner
+            identity_families_create_rotate_and_reuse
+            identity_families_revoke
+            identity_one_time_tokens
+            identity_concurrent_rotation_and_redemption
             every_port_reports_health
             engine_checkout_end_to_end
         );

@@ -23,6 +23,7 @@ async fn make() -> Option<Subject> {
         ports: mem.ports(),
         billing: mem.billing_ports(),
         outbox: mem.events.clone(),
+        tokens: mem.tokens.clone(),
     })
 }
 

@@ -13,6 +13,8 @@
 //! | [`kassa::ports::SupplyStore`] purchase order / shipment compare-and-set | one `UPDATE ... WHERE id = ? AND version = v` |
 //! | [`kassa::ports::SubscriptionStore::compare_and_set`] | one `UPDATE ... WHERE id = ? AND version = v` |
 //! | [`kassa::ports::SubscriptionStore::due`] | one range scan of the index on the next action time |
+//! | [`kassa::identity::TokenStore::rotate_refresh`] / `revoke_family` / `revoke_user` | [`kassa::identity::RefreshFamily::rotate`] / `revoke` on the row as read, then one `UPDATE ... WHERE id = ? AND version = v`, re-read and decided again on a lost race |
+//! | [`kassa::identity::TokenStore::redeem_one_time`] | [`kassa::identity::OneTimeTokenRecord::redeem`], then one `UPDATE ... WHERE selector = ? AND version = v` (a lost race re-reads: already used) |
 //! | [`SqlOutbox::drain`] | `SELECT ... FOR UPDATE SKIP LOCKED`, handler, mark delivered, commit |
 //!
 //! SQLite has no row locks: its pool holds one connection, so every transaction of a process
@@ -21,8 +23,9 @@
 //! Open a database with [`open`] (`postgres://...`, `sqlite://path`), which applies the
 //! migrations (idempotent; on PostgreSQL under an advisory lock, so several processes may
 //! start at once) and returns a [`SqlStore`] whose [`SqlStore::ports`] is the engine's
-//! [`kassa::engine::Ports`] bundle, and whose [`SqlStore::billing_ports`] is the billing
-//! engine's [`kassa::engine::BillingPorts`].
+//! [`kassa::engine::Ports`] bundle, whose [`SqlStore::billing_ports`] is the billing
+//! engine's [`kassa::engine::BillingPorts`], and whose [`SqlStore::auth_ports`] gives the
+//! identity flows' [`kassa::engine::AuthPorts`] the SQL token store ([`SqlStore::tokens`]).
 
 mod carts;
 mod catalog;
@@ -36,6 +39,7 @@ mod schema;
 mod subscriptions;
 mod supply;
 mod system;
+mod tokens;
 mod users;
 
 pub use carts::SqlCarts;
@@ -50,12 +54,14 @@ pub use schema::MIGRATIONS;
 pub use subscriptions::SqlSubscriptions;
 pub use supply::SqlSupply;
 pub use system::{SystemClock, UuidIds};
+pub use tokens::SqlTokens;
 pub use users::SqlUsers;
 
 use kassa::catalog::CatalogData;
-use kassa::engine::{BillingPorts, Ports};
+use kassa::engine::{AuthPorts, BillingPorts, Ports};
 use kassa::memory::SandboxGateway;
-use kassa::ports::{Clock, IdGenerator, PaymentGateway, PricingRules};
+use kassa::ports::{Clock, IdGenerator, PaymentGateway, PricingRules, RandomSource};
+use kassa::ratelimit::RateLimitStore;
 use kassa::Result;
 use std::sync::Arc;
 
@@ -85,6 +91,9 @@ pub struct SqlStore {
     /// Subscriptions with their invoices (the billing flows, through
     /// [`SqlStore::billing_ports`]).
     pub subscriptions: Arc<SqlSubscriptions>,
+    /// Refresh-token families and one-time tokens of the identity flows (through
+    /// [`SqlStore::auth_ports`]).
+    pub tokens: Arc<SqlTokens>,
 }
 
 impl SqlStore {
@@ -101,6 +110,7 @@ impl SqlStore {
             outbox: Arc::new(SqlOutbox::new(db.clone())),
             supply: Arc::new(SqlSupply::new(db.clone())),
             subscriptions: Arc::new(SqlSubscriptions::new(db.clone())),
+            tokens: Arc::new(SqlTokens::new(db.clone())),
             db,
         }
     }
@@ -137,6 +147,22 @@ impl SqlStore {
     pub fn billing_ports(&self) -> BillingPorts {
         BillingPorts {
             subscriptions: self.subscriptions.clone(),
+        }
+    }
+
+    /// The identity ports, for [`kassa::engine::Auth::new`]: the SQL token store with the
+    /// host's rate-limit state and randomness. Neither is SQL: rate limits live in memory per
+    /// process or in Redis (`kassa-redis`) shared by every instance, and `random` must be
+    /// the OS CSPRNG in production (it makes salts, token ids and one-time secrets).
+    pub fn auth_ports(
+        &self,
+        rate_limits: Arc<dyn RateLimitStore>,
+        random: Arc<dyn RandomSource>,
+    ) -> AuthPorts {
+        AuthPorts {
+            tokens: self.tokens.clone(),
+            rate_limits,
+            random,
         }
     }
 

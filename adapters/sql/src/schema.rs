@@ -111,6 +111,23 @@ Migration {
         "CREATE INDEX IF NOT EXISTS kassa_subscriptions_due ON kassa_subscriptions (next_action_at_ns, id) WHERE next_action_at_ns IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS kassa_subscriptions_customer ON kassa_subscriptions (customer_id, created_at_ns, id)",
     ],
+},
+// The identity flows' token store: the core record as JSON plus `version` (compare-and-set)
+// and the columns queries filter on. Only active families are indexed by user: revoked ones
+// pile up and "log out everywhere" only looks for active ones.
+Migration {
+    version: 4,
+    name: "identity token store: refresh-token families and one-time tokens",
+    postgres: &[
+        "CREATE TABLE IF NOT EXISTS kassa_refresh_families (id TEXT COLLATE \"C\" PRIMARY KEY, user_id TEXT NOT NULL, active BIGINT NOT NULL, version BIGINT NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_refresh_families_user ON kassa_refresh_families (user_id, id) WHERE active = 1",
+        "CREATE TABLE IF NOT EXISTS kassa_one_time_tokens (selector TEXT COLLATE \"C\" PRIMARY KEY, user_id TEXT NOT NULL, purpose TEXT NOT NULL, expires_at_ns BIGINT NOT NULL, used_at_ns BIGINT, version BIGINT NOT NULL, data TEXT NOT NULL)",
+    ],
+    sqlite: &[
+        "CREATE TABLE IF NOT EXISTS kassa_refresh_families (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, active INTEGER NOT NULL, version INTEGER NOT NULL, data TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS kassa_refresh_families_user ON kassa_refresh_families (user_id, id) WHERE active = 1",
+        "CREATE TABLE IF NOT EXISTS kassa_one_time_tokens (selector TEXT PRIMARY KEY, user_id TEXT NOT NULL, purpose TEXT NOT NULL, expires_at_ns INTEGER NOT NULL, used_at_ns INTEGER, version INTEGER NOT NULL, data TEXT NOT NULL)",
+    ],
 }];
 
 /// Applies every migration not recorded yet. Safe to run from several processes at once.

@@ -28,6 +28,7 @@ async fn make() -> Option<Subject> {
         ports: store.ports(),
         billing: store.billing_ports(),
         outbox: Arc::new(Probe(store.outbox.clone())),
+        tokens: store.tokens.clone(),
     })
 }
 

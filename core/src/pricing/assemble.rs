@@ -21,8 +21,15 @@ fn acc(sum: &mut i128, v: i128) -> Result<()> {
 
 impl Pricer<'_> {
     /// Minor units as a `Money` of the cart's currency.
+    #[inline]
     fn money(&self, units: i128) -> Result<Money> {
-        Ok(Money::new(to_decimal(units, self.dp)?, self.cur))
+        // Everyday amounts fit 64 bits, where `try_new` skips the 96-bit range checks of the
+        // `i128` constructor; a cart prices seven amounts per line through here.
+        let amount = match i64::try_from(units) {
+            Ok(small) => Decimal::try_new(small, self.dp).map_err(|_| overflow())?,
+            Err(_) => to_decimal(units, self.dp)?,
+        };
+        Ok(Money::new(amount, self.cur))
     }
 
     fn promo_id(&self, pi: usize) -> Arc<str> {
@@ -52,9 +59,14 @@ impl Pricer<'_> {
             amounts,
             ..
         } = st;
-        for ((i, line), t) in input.lines.iter().enumerate().zip(taxes) {
-            let s_u = self.subtotals.get(i).copied().unwrap_or(0);
-            let n_u = nets.get(i).copied().unwrap_or(0);
+        // The four per-line vectors all have one entry per line (built from `input.lines`).
+        let per_line = input
+            .lines
+            .iter()
+            .zip(&self.subtotals)
+            .zip(&nets)
+            .zip(taxes);
+        for (((line, &s_u), &n_u), t) in per_line {
             let t_u = t.tax;
             let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
             let rate = t

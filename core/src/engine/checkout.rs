@@ -1,5 +1,6 @@
 //! Checkout (seed: `POST /orders`), idempotent with Stripe semantics.
 
+use super::outbox::OrderPlaced;
 use super::{request_hash, Engine, Principal};
 use crate::cart::CartRules;
 use crate::catalog::PriceContext;
@@ -585,9 +586,7 @@ impl Engine {
                             o.with_payment(now, |p, h| p.authorize(amount, gref, h, stamp))?;
                         }
                         o.confirm(stamp.because("order placed"))?;
-                        Ok(vec![OrderEvent::OrderPlaced {
-                            order: OrderSummary::of(o),
-                        }])
+                        Ok(vec![OrderPlaced])
                     })
                     .await?;
                 self.clear_cart(&req.cart_id, cart_version).await?;
@@ -628,7 +627,7 @@ impl Engine {
                 self.mutate_order(&order.id, |o| {
                     o.payment
                         .record_outcome(attempt.number, AttemptOutcome::Unknown)?;
-                    Ok(vec![])
+                    Ok(Vec::<OrderEvent>::new())
                 })
                 .await
             }

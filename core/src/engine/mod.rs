@@ -45,13 +45,13 @@ pub use supply::{
 
 use crate::error::{ErrorCode, KassaError, Result};
 use crate::notify::Notifier;
-use outbox::Outbound;
 use crate::order::Order;
 use crate::ports::{
     CartStore, CatalogStore, Clock, CouponStore, EventSink, IdGenerator, IdempotencyStore,
     InventoryStore, OrderStore, PaymentGateway, UserStore,
 };
 use chrono::{DateTime, Utc};
+use outbox::Outbound;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -196,7 +196,11 @@ impl Engine {
     /// Writes `order` with compare-and-set together with its events, in one atomic port call
     /// ([`OrderStore::compare_and_set_with_events`]): a database-backed store commits the
     /// order and its outbox rows in one transaction, so no event is lost between the two.
-    async fn save_order_with_events<E: Outbound>(&self, order: Order, events: &[E]) -> Result<Order> {
+    async fn save_order_with_events<E: Outbound>(
+        &self,
+        order: Order,
+        events: &[E],
+    ) -> Result<Order> {
         let now = self.now();
         let outbox = events
             .iter()

@@ -145,7 +145,10 @@ impl Ord for dyn LevelKey + '_ {
 /// first key of another SKU.
 fn from_sku<'k>(
     sku: &'k (&'k str, &'k str),
-) -> (Bound<&'k (dyn LevelKey + 'k)>, Bound<&'k (dyn LevelKey + 'k)>) {
+) -> (
+    Bound<&'k (dyn LevelKey + 'k)>,
+    Bound<&'k (dyn LevelKey + 'k)>,
+) {
     (Bound::Included(sku), Bound::Unbounded)
 }
 

@@ -1,7 +1,7 @@
 //! Resolving cart lines against the catalog for pricing.
 
 use super::Cart;
-use crate::catalog::{Catalog, PriceContext};
+use crate::catalog::{Catalog, PriceContext, Product, Variant};
 use crate::error::{KassaError, Result};
 use crate::pricing::PricingLine;
 use std::sync::Arc;
@@ -17,6 +17,18 @@ impl Cart {
     /// unknown SKU → `NOT_FOUND`; inactive product or variant → `VALIDATION_ERROR`
     /// (`lines[i].sku`); no price in the context → `NOT_FOUND` (resource `price`).
     pub fn pricing_lines(&self, catalog: &Catalog, ctx: &PriceContext) -> Result<Vec<PricingLine>> {
+        self.pricing_lines_with(catalog, ctx, |_, _| {})
+    }
+
+    /// [`Cart::pricing_lines`], handing `seen` the product and variant of each line in line
+    /// order: checkout copies their names into the order lines without looking every SKU up
+    /// again.
+    pub(crate) fn pricing_lines_with<'c>(
+        &self,
+        catalog: &'c Catalog,
+        ctx: &PriceContext,
+        mut seen: impl FnMut(&'c Product, &'c Variant),
+    ) -> Result<Vec<PricingLine>> {
         if ctx.currency != self.currency {
             return Err(KassaError::validation(
                 "currency",
@@ -28,11 +40,13 @@ impl Cart {
             .with_meta("expected", self.currency.code())
             .with_meta("actual", ctx.currency.code()));
         }
+        // Region and channel are interned once for the cart, not once per line.
+        let key = catalog.context_key(ctx);
         self.lines
             .iter()
             .enumerate()
             .map(|(i, line)| {
-                let (product, variant) = catalog.require_variant(&line.sku)?;
+                let ((p, v), product, variant) = catalog.require_indexed_variant(&line.sku)?;
                 if !product.active || !variant.active {
                     return Err(KassaError::validation(
                         format!("lines[{i}].sku"),
@@ -41,12 +55,13 @@ impl Cart {
                     .with_meta("sku", line.sku.as_str())
                     .with_meta("reason", "inactive"));
                 }
-                let price = catalog.resolve_price(&line.sku, ctx)?;
+                let price = catalog.price_in(p, v, &line.sku, ctx, &key)?;
+                seen(product, variant);
                 Ok(PricingLine {
                     line_id: Arc::from(line.line_id.as_str()),
                     sku: line.sku.clone(),
                     product_id: product.id.clone(),
-                    category_ids: catalog.category_ids_with_ancestors(&product.id),
+                    category_ids: catalog.lineage_ids(p),
                     quantity: line.quantity,
                     unit_price: price.amount,
                     tax_inclusive: price.tax_inclusive,

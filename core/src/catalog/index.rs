@@ -418,17 +418,7 @@ impl Catalog {
             .get(sku)
             .copied()
             .ok_or_else(|| KassaError::not_found("sku", sku).with_meta("sku", sku))?;
-        let key = self.context_key(ctx);
-        let no_price = || {
-            KassaError::not_found(
-                "price",
-                format!("{sku} in {} ({})", ctx.currency, describe(ctx)),
-            )
-            .with_meta("sku", sku)
-            .with_meta("currency", ctx.currency.code())
-        };
-        let best = self.best_price(p, v, &key).ok_or_else(no_price)?;
-        let price = self.price_of(p, v, &best).ok_or_else(no_price)?;
+        let price = self.price_in(p, v, sku, ctx, &self.context_key(ctx))?;
         let variant = self
             .products
             .get(p as usize)
@@ -444,6 +434,42 @@ impl Catalog {
             scope: PriceScope::of(price.region.is_some(), price.channel.is_some()),
             cost,
         })
+    }
+
+    /// The price of variant `v` of product `p` (the SKU `sku`) in `ctx`, interned as `key`
+    /// by the caller (once for a whole cart): [`Catalog::resolve_price`] without the SKU
+    /// lookup, with the same `NOT_FOUND` (resource `price`).
+    pub(crate) fn price_in(
+        &self,
+        p: u32,
+        v: u32,
+        sku: &str,
+        ctx: &PriceContext,
+        key: &ContextKey,
+    ) -> Result<&Price> {
+        let no_price = || {
+            KassaError::not_found(
+                "price",
+                format!("{sku} in {} ({})", ctx.currency, describe(ctx)),
+            )
+            .with_meta("sku", sku)
+            .with_meta("currency", ctx.currency.code())
+        };
+        let best = self.best_price(p, v, key).ok_or_else(no_price)?;
+        self.price_of(p, v, &best).ok_or_else(no_price)
+    }
+
+    /// [`Catalog::require_variant`] with the indexes of the product and the variant, for
+    /// callers that go on to [`Catalog::price_in`] and [`Catalog::lineage_ids`].
+    pub(crate) fn require_indexed_variant(
+        &self,
+        sku: &str,
+    ) -> Result<((u32, u32), &Product, &Variant)> {
+        let not_found = || KassaError::not_found("sku", sku).with_meta("sku", sku);
+        let (p, v) = self.idx.sku.get(sku).copied().ok_or_else(not_found)?;
+        let product = self.products.get(p as usize).ok_or_else(not_found)?;
+        let variant = product.variants.get(v as usize).ok_or_else(not_found)?;
+        Ok(((p, v), product, variant))
     }
 
     /// The catalog's data in its serde form.

@@ -1,5 +1,6 @@
 //! Checkout (seed: `POST /orders`), idempotent with Stripe semantics.
 
+use super::outbox::OrderPlaced;
 use super::{request_hash, Engine, Principal};
 use crate::cart::CartRules;
 use crate::catalog::PriceContext;
@@ -102,8 +103,10 @@ impl Engine {
         req: CheckoutRequest,
     ) -> Result<Order> {
         self.authorize_kind(actor, "orders", "create")?;
+        // The checkout future is several kilobytes (orders held by value across awaits);
+        // boxed, the caller's executor moves a small future instead of copying it whole.
         let Some(key) = idempotency_key else {
-            return self.checkout_once(actor, &req, None).await;
+            return Box::pin(self.checkout_once(actor, &req, None)).await;
         };
         let hash = request_hash(&req)?;
         let claimed = super::request_hash::claim(
@@ -122,7 +125,7 @@ impl Engine {
             }
             return self.replay(actor, response).await;
         }
-        let result = self.checkout_once(actor, &req, Some(key)).await;
+        let result = Box::pin(self.checkout_once(actor, &req, Some(key))).await;
         match &result {
             Ok(order) => {
                 let response = serde_json::json!({ "orderId": order.id });
@@ -248,7 +251,8 @@ impl Engine {
                 ));
             }
         }
-        let lines = cart.pricing_lines(&catalog, &price_ctx)?;
+        let mut variants = Vec::with_capacity(cart.lines().len());
+        let lines = cart.pricing_lines_with(&catalog, &price_ctx, |p, v| variants.push((p, v)))?;
         let PricingRules {
             promotions,
             mut coupons,
@@ -349,13 +353,14 @@ impl Engine {
             .collect();
         // Priced lines come in input order, so the input line of each is the one beside it;
         // its sku moves into the order line.
-        if priced.lines.len() != input.lines.len() {
+        if priced.lines.len() != input.lines.len() || variants.len() != input.lines.len() {
             return Err(KassaError::internal(
                 "pricing answered a different number of lines",
             ));
         }
         let mut new_lines = Vec::with_capacity(priced.lines.len());
-        for (l, p) in priced.lines.iter().zip(input.lines.iter_mut()) {
+        let with_variants = input.lines.iter_mut().zip(variants);
+        for (l, (p, (product, variant))) in priced.lines.iter().zip(with_variants) {
             if p.line_id != l.line_id {
                 return Err(KassaError::internal(format!(
                     "priced line '{}' has no input line",
@@ -363,7 +368,6 @@ impl Engine {
                 )));
             }
             let sku = std::mem::take(&mut p.sku);
-            let (product, variant) = catalog.require_variant(&sku)?;
             new_lines.push(NewOrderLine {
                 line_id: l.line_id.to_string(),
                 sku,
@@ -564,9 +568,14 @@ impl Engine {
                     .commit(&reservation_id, self.now())
                     .await
                 {
-                    return self
-                        .compensate_paid(actor, &order.id, response.gateway_ref, e)
-                        .await;
+                    // Boxed: a rare path whose future would otherwise size every checkout's.
+                    return Box::pin(self.compensate_paid(
+                        actor,
+                        &order.id,
+                        response.gateway_ref,
+                        e,
+                    ))
+                    .await;
                 }
                 let capture = self.config.capture_on_checkout;
                 let order_id = order.id.clone();
@@ -585,9 +594,7 @@ impl Engine {
                             o.with_payment(now, |p, h| p.authorize(amount, gref, h, stamp))?;
                         }
                         o.confirm(stamp.because("order placed"))?;
-                        Ok(vec![OrderEvent::OrderPlaced {
-                            order: OrderSummary::of(o),
-                        }])
+                        Ok(vec![OrderPlaced])
                     })
                     .await?;
                 self.clear_cart(&req.cart_id, cart_version).await?;
@@ -628,7 +635,7 @@ impl Engine {
                 self.mutate_order(&order.id, |o| {
                     o.payment
                         .record_outcome(attempt.number, AttemptOutcome::Unknown)?;
-                    Ok(vec![])
+                    Ok(Vec::<OrderEvent>::new())
                 })
                 .await
             }

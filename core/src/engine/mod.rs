@@ -16,6 +16,7 @@ mod dashboard;
 mod events;
 mod inventory;
 mod orders;
+mod outbox;
 mod principal;
 mod profile;
 mod request_hash;
@@ -43,13 +44,14 @@ pub use supply::{
 };
 
 use crate::error::{ErrorCode, KassaError, Result};
-use crate::notify::{Notifier, OrderEvent};
+use crate::notify::Notifier;
 use crate::order::Order;
 use crate::ports::{
     CartStore, CatalogStore, Clock, CouponStore, EventSink, IdGenerator, IdempotencyStore,
     InventoryStore, OrderStore, PaymentGateway, UserStore,
 };
 use chrono::{DateTime, Utc};
+use outbox::Outbound;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -194,11 +196,15 @@ impl Engine {
     /// Writes `order` with compare-and-set together with its events, in one atomic port call
     /// ([`OrderStore::compare_and_set_with_events`]): a database-backed store commits the
     /// order and its outbox rows in one transaction, so no event is lost between the two.
-    async fn save_order_with_events(&self, order: Order, events: &[OrderEvent]) -> Result<Order> {
+    async fn save_order_with_events<E: Outbound>(
+        &self,
+        order: Order,
+        events: &[E],
+    ) -> Result<Order> {
         let now = self.now();
         let outbox = events
             .iter()
-            .map(|e| e.to_outbox(now))
+            .map(|e| e.to_outbox(&order, now))
             .collect::<Result<Vec<_>>>()?;
         self.ports
             .orders
@@ -208,23 +214,25 @@ impl Engine {
 
     /// Loads the order, applies a pure change, writes it with compare-and-set (reloading and
     /// re-applying on a version conflict) together with the events the change returned.
-    async fn mutate_order<F>(&self, order_id: &str, change: F) -> Result<Order>
+    async fn mutate_order<F, E>(&self, order_id: &str, change: F) -> Result<Order>
     where
-        F: FnMut(&mut Order) -> Result<Vec<OrderEvent>>,
+        F: FnMut(&mut Order) -> Result<Vec<E>>,
+        E: Outbound,
     {
         self.mutate_order_from(order_id, None, change).await
     }
 
     /// [`Engine::mutate_order`] starting from a copy the caller just got from the store
     /// (saves the first reload); a version conflict reloads as usual.
-    async fn mutate_order_from<F>(
+    async fn mutate_order_from<F, E>(
         &self,
         order_id: &str,
         mut current: Option<Order>,
         mut change: F,
     ) -> Result<Order>
     where
-        F: FnMut(&mut Order) -> Result<Vec<OrderEvent>>,
+        F: FnMut(&mut Order) -> Result<Vec<E>>,
+        E: Outbound,
     {
         for _ in 0..self.config.max_write_retries.max(1) {
             let mut order = match current.take() {

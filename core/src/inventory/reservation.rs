@@ -264,7 +264,14 @@ impl InventoryLedger {
     }
 
     fn get_mut(&mut self, id: &str) -> Result<&mut Reservation> {
-        self.reservations
+        Self::find(&mut self.reservations, id)
+    }
+
+    fn find<'a>(
+        reservations: &'a mut BTreeMap<String, Reservation>,
+        id: &str,
+    ) -> Result<&'a mut Reservation> {
+        reservations
             .get_mut(id)
             .ok_or_else(|| KassaError::not_found("reservation", id))
     }
@@ -281,45 +288,50 @@ impl InventoryLedger {
     /// Commits an active reservation (idempotent for a committed one). An active
     /// reservation past its expiry is expired instead, and the call is a `CONFLICT`.
     pub fn commit(&mut self, id: &str, now: DateTime<Utc>) -> Result<Reservation> {
-        let r = self.get_mut(id)?.clone();
+        // The book and the reservations are separate fields: the reservation is changed in
+        // place and copied once, for the answer.
+        let r = Self::find(&mut self.reservations, id)?;
         match r.status {
-            ReservationStatus::Committed => Ok(r),
+            ReservationStatus::Committed => Ok(r.clone()),
             ReservationStatus::Active if now > r.expires_at => {
                 self.book.release(&r.allocations)?;
-                let r = self.set_status(id, ReservationStatus::Expired)?;
-                Err(Self::status_conflict(&r, "commit"))
+                r.status = ReservationStatus::Expired;
+                Err(Self::status_conflict(r, "commit"))
             }
             ReservationStatus::Active => {
                 self.book.commit(&r.allocations)?;
-                self.set_status(id, ReservationStatus::Committed)
+                r.status = ReservationStatus::Committed;
+                Ok(r.clone())
             }
-            _ => Err(Self::status_conflict(&r, "commit")),
+            _ => Err(Self::status_conflict(r, "commit")),
         }
     }
 
     /// Releases an active reservation (idempotent for a released or expired one).
     pub fn release(&mut self, id: &str) -> Result<Reservation> {
-        let r = self.get_mut(id)?.clone();
+        let r = Self::find(&mut self.reservations, id)?;
         match r.status {
-            ReservationStatus::Released | ReservationStatus::Expired => Ok(r),
+            ReservationStatus::Released | ReservationStatus::Expired => Ok(r.clone()),
             ReservationStatus::Active => {
                 self.book.release(&r.allocations)?;
-                self.set_status(id, ReservationStatus::Released)
+                r.status = ReservationStatus::Released;
+                Ok(r.clone())
             }
-            _ => Err(Self::status_conflict(&r, "release")),
+            _ => Err(Self::status_conflict(r, "release")),
         }
     }
 
     /// Puts a committed reservation's units back on hand (idempotent for a restocked one).
     pub fn restock(&mut self, id: &str) -> Result<Reservation> {
-        let r = self.get_mut(id)?.clone();
+        let r = Self::find(&mut self.reservations, id)?;
         match r.status {
-            ReservationStatus::Restocked => Ok(r),
+            ReservationStatus::Restocked => Ok(r.clone()),
             ReservationStatus::Committed => {
                 self.book.restock(&r.allocations)?;
-                self.set_status(id, ReservationStatus::Restocked)
+                r.status = ReservationStatus::Restocked;
+                Ok(r.clone())
             }
-            _ => Err(Self::status_conflict(&r, "restock")),
+            _ => Err(Self::status_conflict(r, "restock")),
         }
     }
 

@@ -2,7 +2,10 @@
 
 use crate::error::{ErrorCode, KassaError, Result};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
+use std::ops::Bound;
 
 /// The largest quantity one line may ask for: bigger requests are refused as input errors,
 /// not treated as plain shortages.
@@ -92,6 +95,63 @@ pub struct StockBook {
     levels: BTreeMap<(String, String), StockLevel>,
 }
 
+/// A (SKU, location) key of the book, owned by the map or borrowed for a lookup, so that
+/// finding a level does not build two `String`s (checkout looks up every reserved level
+/// again to commit it).
+trait LevelKey {
+    fn parts(&self) -> (&str, &str);
+}
+
+impl LevelKey for (String, String) {
+    fn parts(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+impl LevelKey for (&str, &str) {
+    fn parts(&self) -> (&str, &str) {
+        (self.0, self.1)
+    }
+}
+
+// Same order as the owned tuple's: by SKU, then location.
+impl<'a> Borrow<dyn LevelKey + 'a> for (String, String) {
+    fn borrow(&self) -> &(dyn LevelKey + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn LevelKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn LevelKey + '_ {}
+
+impl PartialOrd for dyn LevelKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn LevelKey + '_ {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+/// The bounds of every key of `sku`: its smallest (SKU, "") and onwards; callers stop at the
+/// first key of another SKU.
+fn from_sku<'k>(
+    sku: &'k (&'k str, &'k str),
+) -> (
+    Bound<&'k (dyn LevelKey + 'k)>,
+    Bound<&'k (dyn LevelKey + 'k)>,
+) {
+    (Bound::Included(sku), Bound::Unbounded)
+}
+
 impl StockBook {
     /// An empty book.
     pub fn new() -> Self {
@@ -100,12 +160,15 @@ impl StockBook {
 
     /// The level of one SKU at one location.
     pub fn level(&self, sku: &str, location_id: &str) -> Option<&StockLevel> {
-        self.levels.get(&(sku.to_owned(), location_id.to_owned()))
+        self.levels.get(&(sku, location_id) as &dyn LevelKey)
     }
 
     /// Every level of one SKU, by location id.
     pub fn levels_of<'a>(&'a self, sku: &'a str) -> impl Iterator<Item = &'a StockLevel> + 'a {
-        self.levels.values().filter(move |l| l.sku == sku)
+        self.levels
+            .range::<dyn LevelKey, _>(from_sku(&(sku, "")))
+            .take_while(move |((s, _), _)| s == sku)
+            .map(|(_, l)| l)
     }
 
     /// Every level.
@@ -201,7 +264,12 @@ impl StockBook {
         let mut out = Vec::new();
         for d in demand {
             let mut left = d.quantity;
-            for level in self.levels.values_mut().filter(|l| l.sku == d.sku) {
+            let levels = self
+                .levels
+                .range_mut::<dyn LevelKey, _>(from_sku(&(d.sku.as_str(), "")))
+                .take_while(|((s, _), _)| *s == d.sku)
+                .map(|(_, l)| l);
+            for level in levels {
                 if left == 0 {
                     break;
                 }
@@ -222,7 +290,7 @@ impl StockBook {
 
     fn level_mut(&mut self, a: &StockAllocation) -> Result<&mut StockLevel> {
         self.levels
-            .get_mut(&(a.sku.clone(), a.location_id.clone()))
+            .get_mut(&(a.sku.as_str(), a.location_id.as_str()) as &dyn LevelKey)
             .ok_or_else(|| {
                 KassaError::internal(format!("no stock level for {} at {}", a.sku, a.location_id))
             })

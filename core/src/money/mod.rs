@@ -465,6 +465,22 @@ impl Serialize for Money {
     }
 }
 
+impl Money {
+    /// Appends the JSON of the amount, byte for byte what its `Serialize` writes through
+    /// `serde_json`: for payloads written by hand, where serde's per-key escaping would cost
+    /// more than the amount itself.
+    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+        let mut buf = [0u8; format::MAX_LEN];
+        let amount = format::write_amount(self.amount, self.currency.minor_units(), &mut buf);
+        // Neither a decimal nor an ISO 4217 code has a character JSON escapes.
+        out.extend_from_slice(b"{\"amount\":\"");
+        out.extend_from_slice(amount.as_bytes());
+        out.extend_from_slice(b"\",\"currency\":\"");
+        out.extend_from_slice(self.currency.code().as_bytes());
+        out.extend_from_slice(b"\"}");
+    }
+}
+
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let repr = MoneyRepr::deserialize(d)?;

@@ -42,6 +42,79 @@ impl GcraParams {
     }
 }
 
+/// [`GcraParams`] prepared for a hot path: the interval and the admission test's constants
+/// computed once, as a limiter holding one quota keeps them, so a check does no
+/// multiplication and no saturation before its compare-and-swap. Every method of
+/// [`AtomicGcraCell`](super::AtomicGcraCell) takes either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GcraRate {
+    params: GcraParams,
+    interval: i64,
+    /// `tolerance - interval`: the admission bound is `now + slack`.
+    slack: i64,
+    /// From this `now` on, every TAT is admitted (the saturations of the pure step reach
+    /// `i64::MAX` within the tolerance).
+    unbounded_from: i64,
+}
+
+impl GcraRate {
+    /// Prepares `params`.
+    pub const fn new(params: GcraParams) -> Self {
+        let interval = if params.emission_interval_ns > i64::MAX as u64 {
+            i64::MAX
+        } else {
+            params.emission_interval_ns as i64
+        };
+        let wide = params.emission_interval_ns as u128 * params.burst as u128;
+        let tolerance = if wide > i64::MAX as u128 {
+            i64::MAX
+        } else {
+            wide as i64
+        };
+        GcraRate {
+            params,
+            interval,
+            slack: tolerance - interval,
+            unbounded_from: if tolerance == i64::MAX {
+                i64::MIN
+            } else {
+                i64::MAX - tolerance
+            },
+        }
+    }
+
+    /// The parameters it was prepared from.
+    pub const fn params(&self) -> GcraParams {
+        self.params
+    }
+
+    /// The emission interval in nanoseconds (saturated to `i64`).
+    pub const fn interval(&self) -> i64 {
+        self.interval
+    }
+
+    /// The largest `max(TAT, now)` that [`apply`] admits at `now`, `None` when none is.
+    ///
+    /// `apply` admits when `max(TAT, now).saturating_add(T).saturating_sub(now) <= b·T`,
+    /// which is monotone in `max(TAT, now)`: the bound is `now + b·T - T`, except that every
+    /// TAT is admitted once `b·T` is `i64::MAX` or `now + b·T` reaches `i64::MAX` (the
+    /// saturations then stay within the tolerance). A bound below `i64::MIN` admits nothing.
+    #[inline]
+    pub fn admission_bound(&self, now: i64) -> Option<i64> {
+        if now >= self.unbounded_from {
+            Some(i64::MAX)
+        } else {
+            now.checked_add(self.slack)
+        }
+    }
+}
+
+impl From<GcraParams> for GcraRate {
+    fn from(params: GcraParams) -> Self {
+        GcraRate::new(params)
+    }
+}
+
 /// What one GCRA step decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -31,6 +31,6 @@ pub mod ops;
 mod store;
 
 pub use config::{EndpointClass, Quota, RateLimitConfig};
-pub use gcra::{GcraOutcome, GcraParams};
+pub use gcra::{GcraOutcome, GcraParams, GcraRate};
 pub use limiter::{RateLimitDecision, RateLimitKey, RateLimiter, Subject};
 pub use store::{AtomicGcraCell, GcraStore, RateLimitStore};

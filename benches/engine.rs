@@ -4,6 +4,11 @@
 //! `KASSA_ENGINE_CALLGRIND=<n>` skips criterion and runs `n` checkouts (carts prepared
 //! first), so `valgrind --tool=callgrind` can be run with n = 0 and n = 1000 and the
 //! difference divided by 1000 (see docs/performance.md).
+//!
+//! `KASSA_ENGINE_RUNS=<n>` skips criterion, prepares `n` carts, then times each of the `n`
+//! checkouts alone and prints p50, p99 and the throughput of the whole loop (the store grows
+//! by one order per checkout, as in the criterion run). Binaries of two commits run
+//! alternately this way compare without criterion's analysis in the profile.
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
@@ -22,6 +27,10 @@ use serde_json::json;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const SKUS: [&str; 5] = ["SKU-A", "SKU-B", "SKU-C", "SKU-D", "SKU-E"];
 
@@ -226,7 +235,39 @@ fn transitions(c: &mut Criterion) {
 
 criterion_group!(benches, checkout, transitions);
 
+fn timed_runs(n: usize) {
+    let (mem, engine) = setup();
+    let who = Principal::customer("bench");
+    let reqs: Vec<_> = (0..n)
+        .map(|i| {
+            let id = format!("t-cart-{i}");
+            put_cart(&mem, &id);
+            request(&id)
+        })
+        .collect();
+    let mut times = Vec::with_capacity(n);
+    let start = Instant::now();
+    for req in reqs {
+        let t = Instant::now();
+        black_box(block_on(engine.checkout(&who, None, req)).expect("checkout"));
+        times.push(t.elapsed().as_nanos());
+    }
+    let total = start.elapsed();
+    times.sort_unstable();
+    let pct = |p: usize| times.get(n * p / 100).copied().unwrap_or_default() as f64 / 1000.0;
+    println!(
+        "engine/checkout_5_lines timed runs: n={n} p50={:.1} µs p99={:.1} µs throughput={:.0} checkouts/s",
+        pct(50),
+        pct(99),
+        n as f64 / total.as_secs_f64()
+    );
+}
+
 fn main() {
+    if let Ok(n) = std::env::var("KASSA_ENGINE_RUNS") {
+        timed_runs(n.parse().expect("a count"));
+        return;
+    }
     if let Ok(n) = std::env::var("KASSA_ENGINE_CALLGRIND") {
         let n: usize = n.parse().expect("a count");
         let (mem, engine) = setup();

@@ -3,6 +3,7 @@
 
 use super::apply::State;
 use super::compute::{normalize_code, Coupons, Pricer};
+use super::line_tax::LineTax;
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, LineDiscounts, PricedCart, PricedLine,
     PricedShipping, RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -21,15 +22,14 @@ fn acc(sum: &mut i128, v: i128) -> Result<()> {
 
 impl Pricer<'_> {
     /// Minor units as a `Money` of the cart's currency.
-    #[inline]
+    #[inline(always)]
     fn money(&self, units: i128) -> Result<Money> {
-        // Everyday amounts fit 64 bits, where `try_new` skips the 96-bit range checks of the
-        // `i128` constructor; a cart prices seven amounts per line through here.
-        let amount = match i64::try_from(units) {
-            Ok(small) => Decimal::try_new(small, self.dp).map_err(|_| overflow())?,
-            Err(_) => to_decimal(units, self.dp)?,
-        };
-        Ok(Money::new(amount, self.cur))
+        // Everyday amounts fit 64 bits: `from_minor` builds them without a range check or a
+        // `Result` (a currency's minor units are at most 4, a valid `Decimal` scale).
+        match i64::try_from(units) {
+            Ok(small) => Ok(Money::from_minor(small, self.cur)),
+            Err(_) => Ok(Money::new(to_decimal(units, self.dp)?, self.cur)),
+        }
     }
 
     fn promo_id(&self, pi: usize) -> Arc<str> {
@@ -47,7 +47,6 @@ impl Pricer<'_> {
     ) -> Result<PricedCart> {
         let input = self.input;
         let taxes = self.taxes(&st)?;
-        let mut lines = Vec::with_capacity(input.lines.len());
         let (mut subtotal, mut discount_total) = (0i128, 0i128);
         let (mut tax_included, mut tax_added, mut lines_total) = (0i128, 0i128, 0i128);
         // Per rule: (taxable, tax, whether a line uses it).
@@ -60,19 +59,20 @@ impl Pricer<'_> {
             ..
         } = st;
         // The four per-line vectors all have one entry per line (built from `input.lines`).
-        let per_line = input
-            .lines
-            .iter()
-            .zip(&self.subtotals)
-            .zip(&nets)
-            .zip(taxes);
-        for (((line, &s_u), &n_u), t) in per_line {
+        let per_line = || {
+            input
+                .lines
+                .iter()
+                .zip(&self.subtotals)
+                .zip(&nets)
+                .zip(&taxes)
+        };
+        // First the sums, checked, and the bits of every line amount: when none is negative
+        // or past 63 bits, the lines are then built without any check or `Result`.
+        let mut bits = 0i128;
+        for (((line, &s_u), &n_u), t) in per_line() {
             let t_u = t.tax;
             let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
-            let rate = t
-                .rule
-                .and_then(|r| input.tax_rules.get(r))
-                .map_or(Decimal::ZERO, |r| r.rate);
             let (total, taxable) = if line.tax_inclusive {
                 acc(&mut tax_included, t_u)?;
                 (n_u, n_u.checked_sub(t_u).ok_or_else(overflow)?)
@@ -90,20 +90,54 @@ impl Pricer<'_> {
             acc(&mut subtotal, s_u)?;
             acc(&mut discount_total, disc)?;
             acc(&mut lines_total, total)?;
-            lines.push(PricedLine {
-                line_id: line.line_id.clone(),
-                quantity: line.quantity,
-                unit_price: line.unit_price,
-                subtotal: self.money(s_u)?,
-                discounts: LineDiscounts::new(),
-                discount_total: self.money(disc)?,
-                net: self.money(n_u)?,
-                tax_inclusive: line.tax_inclusive,
-                tax_rate: rate,
-                tax: self.money(t_u)?,
-                total: self.money(total)?,
-            });
+            bits |= s_u | n_u | t_u | disc | total;
         }
+        let rate_of = |t: &LineTax| {
+            t.rule
+                .and_then(|r| input.tax_rules.get(r))
+                .map_or(Decimal::ZERO, |r| r.rate)
+        };
+        let mut lines: Vec<PricedLine> = if i64::try_from(bits).is_ok_and(|b| b >= 0) {
+            let m = |units: i128| Money::from_minor(units as i64, self.cur);
+            per_line()
+                .map(|(((line, &s_u), &n_u), t)| PricedLine {
+                    line_id: line.line_id.clone(),
+                    quantity: line.quantity,
+                    unit_price: line.unit_price,
+                    subtotal: m(s_u),
+                    discounts: LineDiscounts::new(),
+                    discount_total: m(s_u - n_u),
+                    net: m(n_u),
+                    tax_inclusive: line.tax_inclusive,
+                    tax_rate: rate_of(t),
+                    tax: m(t.tax),
+                    total: m(if line.tax_inclusive { n_u } else { n_u + t.tax }),
+                })
+                .collect()
+        } else {
+            per_line()
+                .map(|(((line, &s_u), &n_u), t)| {
+                    let total = if line.tax_inclusive {
+                        n_u
+                    } else {
+                        n_u.checked_add(t.tax).ok_or_else(overflow)?
+                    };
+                    Ok(PricedLine {
+                        line_id: line.line_id.clone(),
+                        quantity: line.quantity,
+                        unit_price: line.unit_price,
+                        subtotal: self.money(s_u)?,
+                        discounts: LineDiscounts::new(),
+                        discount_total: self.money(s_u.checked_sub(n_u).ok_or_else(overflow)?)?,
+                        net: self.money(n_u)?,
+                        tax_inclusive: line.tax_inclusive,
+                        tax_rate: rate_of(t),
+                        tax: self.money(t.tax)?,
+                        total: self.money(total)?,
+                    })
+                })
+                .collect::<Result<_>>()?
+        };
         // Each line's discounts in application order; two fit inline, so this allocates
         // nothing per line in the usual case.
         for b in &discounts {

@@ -11,6 +11,7 @@ use super::num::{mul, ratio_round, round, rounds_away};
 use crate::error::{KassaError, Result};
 use crate::money::RoundingMode;
 use rust_decimal::Decimal;
+use std::num::NonZeroU64;
 
 pub(super) fn overflow() -> KassaError {
     KassaError::validation("lines", "amounts too large to price exactly")
@@ -92,7 +93,7 @@ pub(super) struct Ratio {
     /// `den`'s mantissa × 10^scale(num), when it fits (always positive).
     per: Option<i128>,
     /// Both, when both fit 64 bits (percentages and tax rates always do).
-    times_per_64: Option<(i64, i64)>,
+    times_per_64: Option<(i64, NonZeroU64)>,
 }
 
 impl Ratio {
@@ -101,9 +102,10 @@ impl Ratio {
         let per = pow10(num.scale())
             .and_then(|p| den.mantissa().checked_mul(p))
             .filter(|d| *d > 0);
-        let times_per_64 = times
-            .zip(per)
-            .and_then(|(t, p)| Some((i64::try_from(t).ok()?, i64::try_from(p).ok()?)));
+        let times_per_64 = times.zip(per).and_then(|(t, p)| {
+            let p = NonZeroU64::new(u64::try_from(i64::try_from(p).ok()?).ok()?)?;
+            Some((i64::try_from(t).ok()?, p))
+        });
         Ratio {
             num,
             den,
@@ -126,20 +128,25 @@ impl Ratio {
 
     /// `round(units × num ÷ den)` to the minor unit with `mode`, exactly like
     /// [`ratio_round`] on the same amount.
-    #[inline]
+    #[inline(always)]
     pub(super) fn apply(&self, mode: RoundingMode, units: i128, dp: u32) -> Result<i128> {
-        // 64-bit first: one hardware division gives quotient and remainder.
+        // 64-bit first (inlined at every caller): one unsigned division by a divisor known
+        // to be non-zero gives quotient and remainder of the magnitude.
         if let (Some((t, p)), Ok(u)) = (self.times_per_64, i64::try_from(units)) {
             if let Some(top) = u.checked_mul(t) {
-                let (q, r) = (top / p, top % p);
-                let q = if rounds_away_64(mode, q, r, p) {
-                    q + top.signum()
-                } else {
-                    q
-                };
-                return Ok(i128::from(q));
+                let magnitude = top.unsigned_abs();
+                let (q, r) = (magnitude / p, magnitude % p);
+                let q = q + u64::from(rounds_away_u64(mode, q, r, p.get()));
+                let q = i128::from(q);
+                return Ok(if top < 0 { -q } else { q });
             }
         }
+        self.apply_wide(mode, units, dp)
+    }
+
+    /// [`Ratio::apply`] past 64 bits: 128-bit integers, then the `Decimal` path.
+    #[inline(never)]
+    fn apply_wide(&self, mode: RoundingMode, units: i128, dp: u32) -> Result<i128> {
         if let (Some(times), Some(per)) = (self.times, self.per) {
             if let Some(top) = units.checked_mul(times) {
                 let (q, r) = (top / per, top % per);
@@ -159,16 +166,18 @@ impl Ratio {
     }
 }
 
-/// [`rounds_away`] on 64-bit operands (`divisor` > 0).
-fn rounds_away_64(mode: RoundingMode, q: i64, r: i64, divisor: i64) -> bool {
-    let twice = r.unsigned_abs().saturating_mul(2);
-    let whole = divisor.unsigned_abs();
+/// [`rounds_away`] on the magnitudes of a 64-bit quotient and remainder (`divisor` > 0):
+/// whether the magnitude of the quotient grows by one. The parity of a quotient and the
+/// size of a remainder do not depend on their sign.
+#[inline(always)]
+fn rounds_away_u64(mode: RoundingMode, q: u64, r: u64, divisor: u64) -> bool {
+    let twice = r.saturating_mul(2);
     match mode {
         RoundingMode::Down => false,
         RoundingMode::Up => r != 0,
-        RoundingMode::HalfUp => twice >= whole,
-        RoundingMode::HalfDown => twice > whole,
-        RoundingMode::HalfEven => twice > whole || (twice == whole && q % 2 != 0),
+        RoundingMode::HalfUp => twice >= divisor,
+        RoundingMode::HalfDown => twice > divisor,
+        RoundingMode::HalfEven => twice > divisor || (twice == divisor && q % 2 != 0),
     }
 }
 
@@ -253,6 +262,37 @@ fn allocate_64(units: i128, weights: &[i128], parts: &mut Vec<i128>) -> Result<(
         return Err(KassaError::validation("weights", "must not all be zero"));
     }
     let mut given: u64 = 0;
+    // Remainders are below `total`: within 32 bits (every cart of everyday amounts), a
+    // remainder and its index pack into one `u64` key that orders like (remainder desc,
+    // index asc), and the selection compares plain integers.
+    if let (Ok(top), Ok(_)) = (u32::try_from(total), u32::try_from(weights.len())) {
+        let mut ranked: Vec<u64> = Vec::with_capacity(weights.len());
+        for (i, w) in (0u64..).zip(weights) {
+            let product = magnitude * w64(w);
+            let (share, rem) = (product / total, product % total);
+            given += share;
+            parts.push(i128::from(share));
+            if rem != 0 {
+                ranked.push(((u64::from(top) - rem) << 32) | i);
+            }
+        }
+        let leftover = usize::try_from(magnitude - given).unwrap_or(usize::MAX);
+        if leftover > 0 {
+            if leftover < ranked.len() {
+                ranked.select_nth_unstable(leftover - 1);
+            }
+            for key in ranked.into_iter().take(leftover) {
+                let i = usize::try_from(key & 0xFFFF_FFFF).unwrap_or(usize::MAX);
+                if let Some(p) = parts.get_mut(i) {
+                    *p += 1;
+                }
+            }
+        }
+        if units < 0 {
+            parts.iter_mut().for_each(|p| *p = -*p);
+        }
+        return Ok(());
+    }
     let mut ranked: Vec<(u64, usize)> = Vec::with_capacity(weights.len());
     for (i, w) in weights.iter().enumerate() {
         let product = magnitude * w64(w);

@@ -93,21 +93,36 @@ fn key_name(i: usize) -> String {
     format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255)
 }
 
+type GovKeyed = governor::DefaultKeyedRateLimiter<String>;
+
+/// `n` client addresses, their kassa keys, and both keyed limiters with every key seen once.
+fn keyed_peers(
+    n: usize,
+) -> (
+    Vec<String>,
+    Vec<RateLimitKey>,
+    RateLimiter<MemoryRateLimitStore>,
+    GovKeyed,
+) {
+    let names: Vec<String> = (0..n).map(key_name).collect();
+    let keys: Vec<RateLimitKey> = names
+        .iter()
+        .map(|a| RateLimitKey::client(EndpointClass::Read, a))
+        .collect();
+    let ours = RateLimiter::new(kassa_config(), MemoryRateLimitStore::new());
+    let gov = governor::RateLimiter::keyed(gov_quota());
+    for (k, name) in keys.iter().zip(&names) {
+        ours.check_nanos(k, T0);
+        let _ = gov.check_key(name);
+    }
+    (names, keys, ours, gov)
+}
+
 fn ratelimit_keyed(c: &mut Criterion) {
     for n in [1_000usize, 1_000_000] {
         let mut g = c.benchmark_group(format!("ratelimit/keyed_{n}"));
         g.sample_size(30);
-        let names: Vec<String> = (0..n).map(key_name).collect();
-        let keys: Vec<RateLimitKey> = names
-            .iter()
-            .map(|a| RateLimitKey::client(EndpointClass::Read, a))
-            .collect();
-        let ours = RateLimiter::new(kassa_config(), MemoryRateLimitStore::new());
-        let gov = governor::RateLimiter::keyed(gov_quota());
-        for (k, name) in keys.iter().zip(&names) {
-            ours.check_nanos(k, T0);
-            let _ = gov.check_key(name);
-        }
+        let (names, keys, ours, gov) = keyed_peers(n);
         // a large odd stride walks the keys in a cache-unfriendly order
         let stride = 7_919 % n.max(1);
         let mut i = 0usize;
@@ -474,17 +489,7 @@ fn contended_rounds(rounds: usize) {
 fn keyed_rounds(rounds: usize) {
     const OPS: usize = 200_000;
     for n in [1_000usize, 1_000_000] {
-        let names: Vec<String> = (0..n).map(key_name).collect();
-        let keys: Vec<RateLimitKey> = names
-            .iter()
-            .map(|a| RateLimitKey::client(EndpointClass::Read, a))
-            .collect();
-        let ours = RateLimiter::new(kassa_config(), MemoryRateLimitStore::new());
-        let gov = governor::RateLimiter::keyed(gov_quota());
-        for (k, name) in keys.iter().zip(&names) {
-            ours.check_nanos(k, T0);
-            let _ = gov.check_key(name);
-        }
+        let (names, keys, ours, gov) = keyed_peers(n);
         let stride = 7_919 % n.max(1);
         let (mut i, mut j, mut now) = (0usize, 0usize, T0);
         let mut run_ours = || {

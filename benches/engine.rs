@@ -235,16 +235,21 @@ fn transitions(c: &mut Criterion) {
 
 criterion_group!(benches, checkout, transitions);
 
+/// `n` stored carts (`{prefix}-0`, ...) and a checkout request for each.
+fn prepared_requests(mem: &InMemory, prefix: &str, n: usize) -> Vec<CheckoutRequest> {
+    (0..n)
+        .map(|i| {
+            let id = format!("{prefix}-{i}");
+            put_cart(mem, &id);
+            request(&id)
+        })
+        .collect()
+}
+
 fn timed_runs(n: usize) {
     let (mem, engine) = setup();
     let who = Principal::customer("bench");
-    let reqs: Vec<_> = (0..n)
-        .map(|i| {
-            let id = format!("t-cart-{i}");
-            put_cart(&mem, &id);
-            request(&id)
-        })
-        .collect();
+    let reqs = prepared_requests(&mem, "t-cart", n);
     let mut times = Vec::with_capacity(n);
     let start = Instant::now();
     for req in reqs {
@@ -272,13 +277,7 @@ fn main() {
         let n: usize = n.parse().expect("a count");
         let (mem, engine) = setup();
         let who = Principal::customer("bench");
-        let reqs: Vec<_> = (0..n)
-            .map(|i| {
-                let id = format!("cg-cart-{i}");
-                put_cart(&mem, &id);
-                request(&id)
-            })
-            .collect();
+        let reqs = prepared_requests(&mem, "cg-cart", n);
         for req in reqs {
             black_box(block_on(engine.checkout(&who, None, req)).expect("checkout"));
         }

@@ -335,4 +335,34 @@ proptest! {
             prop_assert_eq!(full.tat(), bare.tat());
         }
     }
+
+    /// The keyed yes/no path is the keyed check without the headers: two limiters over
+    /// their own stores, one answering `check`, the other `admit`, admit exactly the same
+    /// requests on any interleaving of classes, subjects and times (new keys included,
+    /// clock going backwards included).
+    #[test]
+    fn keyed_admit_agrees_with_check(
+        quotas in prop::collection::vec((1u32..=4, 1u32..=3), 5),
+        steps in prop::collection::vec(
+            (0usize..5, 0usize..3, any::<bool>(), -2_000i64..4_000), 1..300),
+    ) {
+        // small bursts and a few keys per class, so every key runs into its limit
+        let q = |i: usize| Quota { limit: quotas[i].0, period_seconds: 10, burst: quotas[i].1 };
+        let config = RateLimitConfig { auth: q(0), read: q(1), write: q(2), bulk: q(3), search: q(4) };
+        let full = RateLimiter::new(config.clone(), MemoryRateLimitStore::new());
+        let bare = RateLimiter::new(config, MemoryRateLimitStore::new());
+        let mut now = t0();
+        for (class, subject, principal, dt_ms) in steps {
+            now += Duration::milliseconds(dt_ms);
+            let class = EndpointClass::ALL[class];
+            let id = format!("s{subject}");
+            let key = if principal {
+                RateLimitKey::principal(class, &id)
+            } else {
+                RateLimitKey::client(class, &id)
+            };
+            prop_assert_eq!(full.check(&key, now).allowed, bare.admit(&key, now), "{:?} at {}", key, now);
+        }
+        prop_assert_eq!(full.store().len(), bare.store().len());
+    }
 }

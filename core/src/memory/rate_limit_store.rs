@@ -1,7 +1,9 @@
 //! In-memory GCRA state: sharded, read-mostly maps of lock-free cells.
 
 use crate::error::Result;
-use crate::ratelimit::{AtomicGcraCell, GcraOutcome, GcraParams, GcraStore, RateLimitStore};
+use crate::ratelimit::{
+    AtomicGcraCell, GcraOutcome, GcraParams, GcraRate, GcraStore, RateLimitStore,
+};
 use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
@@ -95,16 +97,21 @@ impl MemoryRateLimitStore {
     }
 }
 
-impl GcraStore for MemoryRateLimitStore {
-    fn apply_gcra(&self, key: &str, now_ns: i64, params: GcraParams) -> GcraOutcome {
+impl MemoryRateLimitStore {
+    /// Runs `step` on the cell of `key`, inserting a fresh cell for a new key. A known key
+    /// takes only the shard's shared lock.
+    #[inline]
+    fn with_cell<R>(&self, key: &str, step: impl Fn(&AtomicGcraCell) -> R) -> R {
         let hash = self.hasher.hash_one(key);
         let Some(shard) = self.shard(hash) else {
-            return crate::ratelimit::gcra::apply(None, now_ns, params).0;
+            // unreachable (the index is taken modulo the shard count); a fresh cell answers
+            // as an unseen key would
+            return step(&AtomicGcraCell::new());
         };
         if let Ok(map) = shard.read() {
             if let Some(bucket) = map.get(&hash) {
                 if let Some((_, cell)) = bucket.iter().find(|(k, _)| &**k == key) {
-                    return cell.apply(now_ns, params);
+                    return step(cell);
                 }
             }
         }
@@ -115,12 +122,22 @@ impl GcraStore for MemoryRateLimitStore {
         };
         let bucket = map.entry(hash).or_default();
         if let Some((_, cell)) = bucket.iter().find(|(k, _)| &**k == key) {
-            return cell.apply(now_ns, params);
+            return step(cell);
         }
         let cell = AtomicGcraCell::new();
-        let outcome = cell.apply(now_ns, params);
+        let answer = step(&cell);
         bucket.push((key.into(), cell));
-        outcome
+        answer
+    }
+}
+
+impl GcraStore for MemoryRateLimitStore {
+    fn apply_gcra(&self, key: &str, now_ns: i64, params: GcraParams) -> GcraOutcome {
+        self.with_cell(key, |cell| cell.apply(now_ns, params))
+    }
+
+    fn admit_gcra(&self, key: &str, now_ns: i64, rate: &GcraRate) -> bool {
+        self.with_cell(key, |cell| cell.admit(now_ns, *rate))
     }
 }
 

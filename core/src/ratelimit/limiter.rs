@@ -1,7 +1,7 @@
 //! The limiter: key, decision and header values.
 
 use super::config::{EndpointClass, RateLimitConfig};
-use super::gcra::{GcraOutcome, GcraParams};
+use super::gcra::{GcraOutcome, GcraParams, GcraRate};
 use super::store::{GcraStore, RateLimitStore};
 use crate::error::{KassaError, Result};
 use chrono::{DateTime, Utc};
@@ -140,7 +140,7 @@ pub(crate) fn epoch_nanos(now: DateTime<Utc>) -> i64 {
 /// A rate limiter over a store: the class table plus the state.
 #[derive(Debug)]
 pub struct RateLimiter<S> {
-    params: [GcraParams; 5],
+    rates: [GcraRate; 5],
     store: S,
 }
 
@@ -149,17 +149,22 @@ impl<S> RateLimiter<S> {
     /// ([`RateLimitConfig::validate`]); zero values are clamped to 1.
     pub fn new(config: RateLimitConfig, store: S) -> Self {
         RateLimiter {
-            params: config.params_table(),
+            rates: config.params_table().map(GcraRate::new),
             store,
         }
     }
 
     /// The GCRA parameters of a class.
     pub fn params(&self, class: EndpointClass) -> GcraParams {
-        self.params
+        self.rate(class).params()
+    }
+
+    /// The prepared GCRA rate of a class.
+    pub fn rate(&self, class: EndpointClass) -> GcraRate {
+        self.rates
             .get(RateLimitConfig::index(class))
             .copied()
-            .unwrap_or_default()
+            .unwrap_or_else(|| GcraRate::new(GcraParams::default()))
     }
 
     /// The store.
@@ -180,6 +185,20 @@ impl<S: GcraStore> RateLimiter<S> {
         let params = self.params(key.class());
         let outcome = self.store.apply_gcra(key.as_str(), now_ns, params);
         RateLimitDecision::from_outcome(outcome, params)
+    }
+
+    /// Counts one request of `key` at `now` and answers only whether it is admitted: the
+    /// same step as [`check`](Self::check) without the header values, for callers that send
+    /// none (what `governor`'s `check_key` answers).
+    pub fn admit(&self, key: &RateLimitKey, now: DateTime<Utc>) -> bool {
+        self.admit_nanos(key, epoch_nanos(now))
+    }
+
+    /// [`admit`](Self::admit) with `now` in nanoseconds since the Unix epoch.
+    #[inline]
+    pub fn admit_nanos(&self, key: &RateLimitKey, now_ns: i64) -> bool {
+        let rate = self.rate(key.class());
+        self.store.admit_gcra(key.as_str(), now_ns, &rate)
     }
 }
 

@@ -13,6 +13,14 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub trait GcraStore: Send + Sync {
     /// Applies [`gcra::apply`] to the TAT stored under `key` at `now_ns`.
     fn apply_gcra(&self, key: &str, now_ns: i64, params: GcraParams) -> GcraOutcome;
+
+    /// The same atomic step as [`apply_gcra`](GcraStore::apply_gcra), answering only whether
+    /// the request is admitted (no remaining count, reset or retry-after derived), for
+    /// callers that send no rate-limit headers. The default derives it from `apply_gcra`;
+    /// a store with a cheaper yes/no step overrides it.
+    fn admit_gcra(&self, key: &str, now_ns: i64, rate: &GcraRate) -> bool {
+        self.apply_gcra(key, now_ns, rate.params()).allowed
+    }
 }
 
 /// The rate-limit state port, shared by several instances of a service (a Redis adapter

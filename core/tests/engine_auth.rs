@@ -16,9 +16,10 @@ use kassa::engine::{
     EVENT_PASSWORD_RESET,
 };
 use kassa::identity::{
-    Argon2Params, FamilyStatus, JwtKey, KeyRing, Registration, RevokeReason, TokenConfig,
-    TokenIssuer, TokenPurpose,
+    Argon2Params, FamilyStatus, JwtKey, KeyRing, PurgedTokens, Registration, RevokeReason,
+    TokenConfig, TokenIssuer, TokenPurpose,
 };
+use kassa::ports::Clock;
 use kassa::ErrorCode;
 use serde_json::json;
 
@@ -509,4 +510,59 @@ fn account_messages_render_with_the_token() {
     let m = w.engine.notifier().render_account(&reset).unwrap();
     assert_eq!(m.subject, "Reset your password");
     assert!(m.text.contains(&reset.token));
+}
+
+#[test]
+fn purge_drops_only_tokens_nobody_can_present_any_more() {
+    let w = auth_world();
+    // registration sent a verification link (24 h); the login started a family (7 days,
+    // access tokens 30 min, no leeway)
+    let session = register_and_login(&w);
+    let purged = |w: &World| run(w.engine.purge_expired_tokens()).unwrap();
+
+    w.mem
+        .clock
+        .advance(Duration::hours(24) + Duration::minutes(30));
+    assert_eq!(
+        purged(&w),
+        PurgedTokens::default(),
+        "the link's expiry + the margin is not past"
+    );
+    w.mem.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        purged(&w),
+        PurgedTokens {
+            families: 0,
+            one_time: 1
+        }
+    );
+    assert!(w.mem.tokens.one_time_records().is_empty());
+    // the session is still usable: refresh moves the family's expiry to now + 7 days
+    let refreshed = run(w
+        .engine
+        .refresh(&session.tokens.refresh_token, "198.51.100.22"))
+    .unwrap();
+    let expiry = w.mem.tokens.families()[0].expires_at;
+
+    // up to the family's expiry plus the access-token lifetime, the family stays
+    w.mem
+        .clock
+        .advance(expiry - w.mem.clock.now() + Duration::minutes(30));
+    assert_eq!(purged(&w), PurgedTokens::default());
+    w.mem.clock.advance(Duration::seconds(1));
+    assert_eq!(
+        purged(&w),
+        PurgedTokens {
+            families: 1,
+            one_time: 0
+        }
+    );
+    assert!(w.mem.tokens.families().is_empty());
+    // its tokens were refused anyway, and still are
+    let err = run(w
+        .engine
+        .refresh(&refreshed.tokens.refresh_token, "198.51.100.22"))
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Unauthenticated);
+    assert_eq!(purged(&w), PurgedTokens::default());
 }

@@ -7,8 +7,8 @@ use kassa::billing::{Subscription, SubscriptionStatus};
 use kassa::catalog::Product;
 use kassa::engine::{CheckoutRequest, Engine, EngineConfig, Principal};
 use kassa::identity::{
-    FamilyStatus, OneTimeToken, OneTimeTokenRecord, RedeemOutcome, RefreshFamily, RevokeReason,
-    RotationOutcome, TokenPurpose,
+    FamilyStatus, OneTimeToken, OneTimeTokenRecord, PurgedTokens, RedeemOutcome, RefreshFamily,
+    RevokeReason, RotationOutcome, TokenPurpose,
 };
 use kassa::inventory::reorder::ReorderRule;
 use kassa::inventory::reservation::{ReservationStatus, ReserveRequest};
@@ -1894,6 +1894,121 @@ pub async fn identity_families_revoke(s: &Subject) {
             .await
             .unwrap(),
         RotationOutcome::Rotated
+    );
+}
+
+/// Purging: families and one-time tokens that expire strictly before the cut-off go (revoked,
+/// redeemed or not), the rest stay usable; a family's expiry moves with its rotations; a
+/// purged family is unknown and a purged one-time token invalid; purging again deletes
+/// nothing.
+pub async fn identity_purge_expired(s: &Subject) {
+    let t = &s.tokens;
+    let h = Duration::hours;
+    // f1 expires at t0+1h, then rotates at t0+30m for 2 h: t0+2h30m
+    t.create_family(family("f1", "u1", "j1")).await.unwrap();
+    let rotated = t
+        .rotate_refresh("f1", "u1", "j1", "j2", t0() + Duration::minutes(30), h(2))
+        .await
+        .unwrap();
+    assert_eq!(rotated, RotationOutcome::Rotated, "on {}", s.name);
+    // g expires at t0+1h and is revoked
+    t.create_family(family("g", "u1", "k1")).await.unwrap();
+    assert!(t
+        .revoke_family("g", RevokeReason::Logout, t0())
+        .await
+        .unwrap());
+    // f2 starts at t0+3h for an hour
+    t.create_family(RefreshFamily::start("f2", "u2", "m1", t0() + h(3), h(1)))
+        .await
+        .unwrap();
+    // o1: t0 for an hour, redeemed; o2: t0+3h for an hour
+    let verify = TokenPurpose::EmailVerification;
+    let (o1, o1_presented) = one_time(1, verify, "u1");
+    t.save_one_time(o1).await.unwrap();
+    assert!(matches!(
+        t.redeem_one_time(&o1_presented, verify, t0() + Duration::minutes(5))
+            .await
+            .unwrap(),
+        RedeemOutcome::Redeemed { .. }
+    ));
+    let (o2_token, o2) =
+        OneTimeToken::issue(verify, "u2", &SeededRandom::new(2), t0() + h(3), h(1)).unwrap();
+    let o2_presented = OneTimeToken::parse(&o2_token).unwrap();
+    t.save_one_time(o2).await.unwrap();
+
+    let none = PurgedTokens::default();
+    // g and o1 expire exactly at t0+1h: not before it
+    assert_eq!(
+        t.purge_expired(t0() + h(1)).await.unwrap(),
+        none,
+        "on {}",
+        s.name
+    );
+    assert_eq!(
+        t.purge_expired(t0() + h(2)).await.unwrap(),
+        PurgedTokens {
+            families: 1,
+            one_time: 1
+        },
+        "g and o1 on {}",
+        s.name
+    );
+    assert!(t.get_family("g").await.unwrap().is_none());
+    assert!(
+        t.get_family("f1").await.unwrap().is_some(),
+        "rotation moved f1's expiry"
+    );
+    assert_eq!(
+        t.purge_expired(t0() + h(3)).await.unwrap(),
+        PurgedTokens {
+            families: 1,
+            one_time: 0
+        },
+        "f1 on {}",
+        s.name
+    );
+    assert_eq!(
+        t.purge_expired(t0() + h(3)).await.unwrap(),
+        none,
+        "again on {}",
+        s.name
+    );
+    assert!(t.get_family("f1").await.unwrap().is_none());
+    assert_eq!(
+        t.rotate_refresh("f1", "u1", "j2", "j3", t0() + h(3), h(1))
+            .await
+            .unwrap(),
+        RotationOutcome::UnknownFamily
+    );
+    assert_eq!(
+        t.check_one_time(&o1_presented, verify, t0() + h(3))
+            .await
+            .unwrap(),
+        RedeemOutcome::Invalid
+    );
+    // what was not due stays usable
+    assert_eq!(
+        t.rotate_refresh(
+            "f2",
+            "u2",
+            "m1",
+            "m2",
+            t0() + h(3) + Duration::minutes(1),
+            h(1)
+        )
+        .await
+        .unwrap(),
+        RotationOutcome::Rotated,
+        "on {}",
+        s.name
+    );
+    assert_eq!(
+        t.redeem_one_time(&o2_presented, verify, t0() + h(3) + Duration::minutes(1))
+            .await
+            .unwrap(),
+        RedeemOutcome::Redeemed {
+            user_id: "u2".into()
+        }
     );
 }
 

@@ -94,6 +94,7 @@ macro_rules! conformance_tests {
             identity_families_create_rotate_and_reuse
             identity_families_revoke
             identity_one_time_tokens
+            identity_purge_expired
             identity_concurrent_rotation_and_redemption
             every_port_reports_health
             engine_checkout_end_to_end

@@ -128,6 +128,26 @@ Migration {
         "CREATE INDEX IF NOT EXISTS kassa_refresh_families_user ON kassa_refresh_families (user_id, id) WHERE active = 1",
         "CREATE TABLE IF NOT EXISTS kassa_one_time_tokens (selector TEXT PRIMARY KEY, user_id TEXT NOT NULL, purpose TEXT NOT NULL, expires_at_ns INTEGER NOT NULL, used_at_ns INTEGER, version INTEGER NOT NULL, data TEXT NOT NULL)",
     ],
+},
+// Purging expired tokens: the family's expiry as a column, and an index on each expiry so a
+// purge does not scan the tables. Rows written before it get the expiry from their stored
+// record: PostgreSQL to the microsecond; SQLite (no exact sub-second date arithmetic) to the
+// next whole second, so such a row is purged up to a second late, never early.
+Migration {
+    version: 5,
+    name: "token expiry columns for purging",
+    postgres: &[
+        "ALTER TABLE kassa_refresh_families ADD COLUMN IF NOT EXISTS expires_at_ns BIGINT",
+        "UPDATE kassa_refresh_families SET expires_at_ns = (EXTRACT(EPOCH FROM (data::jsonb->>'expiresAt')::timestamptz) * 1000000000)::BIGINT WHERE expires_at_ns IS NULL",
+        "CREATE INDEX IF NOT EXISTS kassa_refresh_families_expiry ON kassa_refresh_families (expires_at_ns)",
+        "CREATE INDEX IF NOT EXISTS kassa_one_time_tokens_expiry ON kassa_one_time_tokens (expires_at_ns)",
+    ],
+    sqlite: &[
+        "ALTER TABLE kassa_refresh_families ADD COLUMN expires_at_ns INTEGER",
+        "UPDATE kassa_refresh_families SET expires_at_ns = (CAST(strftime('%s', json_extract(data, '$.expiresAt')) AS INTEGER) + 1) * 1000000000 WHERE expires_at_ns IS NULL",
+        "CREATE INDEX IF NOT EXISTS kassa_refresh_families_expiry ON kassa_refresh_families (expires_at_ns)",
+        "CREATE INDEX IF NOT EXISTS kassa_one_time_tokens_expiry ON kassa_one_time_tokens (expires_at_ns)",
+    ],
 }];
 
 /// Applies every migration not recorded yet. Safe to run from several processes at once.

@@ -11,8 +11,8 @@
 use crate::db::{db_err, enum_name, from_json, ns, to_json, Db};
 use chrono::{DateTime, Duration, Utc};
 use kassa::identity::{
-    FamilyStatus, OneTimeToken, OneTimeTokenRecord, RedeemOutcome, RefreshFamily, RevokeReason,
-    RotationOutcome, TokenPurpose, TokenStore,
+    FamilyStatus, OneTimeToken, OneTimeTokenRecord, PurgedTokens, RedeemOutcome, RefreshFamily,
+    RevokeReason, RotationOutcome, TokenPurpose, TokenStore,
 };
 use kassa::{KassaError, Result};
 use sqlx::Row;
@@ -24,7 +24,7 @@ use sqlx::Row;
 const MAX_ATTEMPTS: usize = 16;
 
 const UPDATE_FAMILY: &str = "UPDATE kassa_refresh_families SET active = $3, version = $2 + 1, \
-     data = $4 WHERE id = $1 AND version = $2";
+     data = $4, expires_at_ns = $5 WHERE id = $1 AND version = $2";
 
 const UPDATE_ONE_TIME: &str = "UPDATE kassa_one_time_tokens SET used_at_ns = $3, \
      version = $2 + 1, data = $4 WHERE selector = $1 AND version = $2";
@@ -83,6 +83,7 @@ impl SqlTokens {
             .bind(version)
             .bind(active_flag(family))
             .bind(to_json(family)?)
+            .bind(ns(family.expires_at)?)
             .execute(self.db.pool())
             .await
             .map_err(db_err)?;
@@ -127,13 +128,14 @@ impl SqlTokens {
 impl TokenStore for SqlTokens {
     async fn create_family(&self, family: RefreshFamily) -> Result<()> {
         let done = sqlx::query(
-            "INSERT INTO kassa_refresh_families (id, user_id, active, version, data) \
-             VALUES ($1, $2, $3, 1, $4) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO kassa_refresh_families (id, user_id, active, version, data, expires_at_ns) \
+             VALUES ($1, $2, $3, 1, $4, $5) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&family.family_id)
         .bind(&family.user_id)
         .bind(active_flag(&family))
         .bind(to_json(&family)?)
+        .bind(ns(family.expires_at)?)
         .execute(self.db.pool())
         .await
         .map_err(db_err)?;
@@ -278,5 +280,28 @@ impl TokenStore for SqlTokens {
             }
         }
         Err(contended("one-time token", &presented.selector))
+    }
+
+    async fn purge_expired(&self, before: DateTime<Utc>) -> Result<PurgedTokens> {
+        let cut = ns(before).unwrap_or(if before.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        });
+        // two independent deletes: a token that expired is refused whether or not the other
+        // table's purge went through, so no transaction is needed between them
+        let families = sqlx::query("DELETE FROM kassa_refresh_families WHERE expires_at_ns < $1")
+            .bind(cut)
+            .execute(self.db.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        let one_time = sqlx::query("DELETE FROM kassa_one_time_tokens WHERE expires_at_ns < $1")
+            .bind(cut)
+            .execute(self.db.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        Ok(PurgedTokens { families, one_time })
     }
 }

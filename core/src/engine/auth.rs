@@ -34,7 +34,7 @@ use crate::identity::{
 use crate::notify::AccountEvent;
 use crate::ports::{RandomSource, UserRecord};
 use crate::ratelimit::{EndpointClass, RateLimitConfig, RateLimitKey, RateLimitStore, RateLimiter};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -500,6 +500,24 @@ impl Engine {
         } else {
             Err(invalid_token())
         }
+    }
+
+    /// Deletes the refresh-token families and one-time tokens that can no longer be used
+    /// (see [`TokenStore::purge_expired`]); a host runs it periodically to bound the token
+    /// store. The cut-off is the clock minus the validation leeway and the access-token
+    /// lifetime: every token of a purged family, access tokens included, is already refused
+    /// as expired, so purging changes no answer except `UnknownFamily` for a record nobody
+    /// can present any more.
+    pub async fn purge_expired_tokens(&self) -> Result<crate::identity::PurgedTokens> {
+        let auth = self.require_auth()?;
+        let config = auth.issuer.config();
+        let margin = Duration::seconds(config.leeway_seconds.max(0))
+            + Duration::seconds(config.access_ttl_seconds.max(0));
+        let before = self
+            .now()
+            .checked_sub_signed(margin)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
+        auth.ports.tokens.purge_expired(before).await
     }
 
     /// Starts a password reset: when the email is known, emits `password_reset_requested`

@@ -40,7 +40,7 @@ pub use jwt::{
 pub use one_time::{OneTimeToken, OneTimeTokenRecord, RedeemOutcome, TokenPurpose};
 pub use password::{is_common_password, PasswordPolicy, Registration, ValidRegistration};
 pub use refresh::{FamilyStatus, RefreshFamily, RevokeReason, RotationOutcome};
-pub use store::TokenStore;
+pub use store::{PurgedTokens, TokenStore};
 
 use crate::error::KassaError;
 

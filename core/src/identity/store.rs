@@ -4,6 +4,17 @@ use super::one_time::{OneTimeToken, OneTimeTokenRecord, RedeemOutcome, TokenPurp
 use super::refresh::{RefreshFamily, RevokeReason, RotationOutcome};
 use crate::error::Result;
 use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What [`TokenStore::purge_expired`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgedTokens {
+    /// Refresh-token families whose current token had expired.
+    pub families: u64,
+    /// One-time tokens (email verification, password reset) that had expired.
+    pub one_time: u64,
+}
 
 /// Storage of refresh-token families and one-time tokens. Every state change is one atomic
 /// call (a transaction or a script), never a read-then-write in the engine.
@@ -65,4 +76,13 @@ pub trait TokenStore: Send + Sync {
         purpose: TokenPurpose,
         now: DateTime<Utc>,
     ) -> Result<RedeemOutcome>;
+
+    /// Deletes every refresh family whose current token expires before `before` (revoked or
+    /// not) and every one-time token that expires before `before` (used or not), so the
+    /// store does not grow with every login and every link sent. Returns how many of each.
+    ///
+    /// Callers pass a `before` no later than the moment every token of those records is
+    /// refused anyway; [`Engine::purge_expired_tokens`](crate::engine::Engine::purge_expired_tokens)
+    /// subtracts the validation leeway and the access-token lifetime from its clock.
+    async fn purge_expired(&self, before: DateTime<Utc>) -> Result<PurgedTokens>;
 }

@@ -2,8 +2,8 @@
 
 use crate::error::{KassaError, Result};
 use crate::identity::{
-    OneTimeToken, OneTimeTokenRecord, RedeemOutcome, RefreshFamily, RevokeReason, RotationOutcome,
-    TokenPurpose, TokenStore,
+    OneTimeToken, OneTimeTokenRecord, PurgedTokens, RedeemOutcome, RefreshFamily, RevokeReason,
+    RotationOutcome, TokenPurpose, TokenStore,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
@@ -151,6 +151,17 @@ impl TokenStore for MemoryTokenStore {
         Ok(match s.one_time.get_mut(&presented.selector) {
             Some(r) => r.redeem(presented, purpose, now),
             None => RedeemOutcome::Invalid,
+        })
+    }
+
+    async fn purge_expired(&self, before: DateTime<Utc>) -> Result<PurgedTokens> {
+        let mut s = self.lock()?;
+        let (families, one_time) = (s.families.len(), s.one_time.len());
+        s.families.retain(|_, f| f.expires_at >= before);
+        s.one_time.retain(|_, r| r.expires_at >= before);
+        Ok(PurgedTokens {
+            families: (families - s.families.len()) as u64,
+            one_time: (one_time - s.one_time.len()) as u64,
         })
     }
 }

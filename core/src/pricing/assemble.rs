@@ -5,8 +5,8 @@ use super::apply::State;
 use super::compute::{normalize_code, Coupons, Pricer};
 use super::line_tax::LineTax;
 use super::output::{
-    AppliedPromotion, CouponOutcome, LineDiscount, LineDiscounts, PricedCart, PricedLine,
-    PricedShipping, RejectedPromotion, RejectionReason, TaxAmount, Totals,
+    AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
+    RejectedPromotion, RejectionReason, TaxAmount, Totals,
 };
 use super::units::{overflow, to_decimal};
 use crate::error::Result;
@@ -14,10 +14,66 @@ use crate::money::Money;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
-/// `*sum += v` in minor units.
-fn acc(sum: &mut i128, v: i128) -> Result<()> {
-    *sum = sum.checked_add(v).ok_or_else(overflow)?;
-    Ok(())
+/// The sums of the lines in minor units, checked: an overflow is remembered rather than
+/// returned, so the pass that builds the lines cannot fail.
+#[derive(Default)]
+struct Sums {
+    subtotal: i128,
+    discount_total: i128,
+    tax_included: i128,
+    tax_added: i128,
+    lines_total: i128,
+    /// Per rule: (taxable, tax, whether a line uses it).
+    by_rule: Vec<(i128, i128, bool)>,
+    /// Every line amount ORed: a non-negative 63-bit value means every amount fits.
+    bits: i128,
+    overflow: bool,
+}
+
+impl Sums {
+    #[inline(always)]
+    fn acc(overflow: &mut bool, sum: &mut i128, v: i128) {
+        match sum.checked_add(v) {
+            Some(s) => *sum = s,
+            None => *overflow = true,
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, inclusive: bool, s_u: i128, n_u: i128, t: LineTax) {
+        let o = &mut self.overflow;
+        let t_u = t.tax;
+        let disc = s_u.checked_sub(n_u).unwrap_or_else(|| {
+            *o = true;
+            0
+        });
+        let (total, taxable) = if inclusive {
+            Self::acc(o, &mut self.tax_included, t_u);
+            (n_u, n_u.checked_sub(t_u))
+        } else {
+            Self::acc(o, &mut self.tax_added, t_u);
+            (
+                n_u.checked_add(t_u).unwrap_or_else(|| {
+                    *o = true;
+                    0
+                }),
+                Some(n_u),
+            )
+        };
+        let taxable = taxable.unwrap_or_else(|| {
+            *o = true;
+            0
+        });
+        if let Some(sums) = t.rule.and_then(|r| self.by_rule.get_mut(r)) {
+            Self::acc(o, &mut sums.0, taxable);
+            Self::acc(o, &mut sums.1, t_u);
+            sums.2 = true;
+        }
+        Self::acc(o, &mut self.subtotal, s_u);
+        Self::acc(o, &mut self.discount_total, disc);
+        Self::acc(o, &mut self.lines_total, total);
+        self.bits |= s_u | n_u | t_u | disc | total;
+    }
 }
 
 impl Pricer<'_> {
@@ -46,11 +102,11 @@ impl Pricer<'_> {
         coupons: &Coupons,
     ) -> Result<PricedCart> {
         let input = self.input;
-        let taxes = self.taxes(&st)?;
-        let (mut subtotal, mut discount_total) = (0i128, 0i128);
-        let (mut tax_included, mut tax_added, mut lines_total) = (0i128, 0i128, 0i128);
-        // Per rule: (taxable, tax, whether a line uses it).
-        let mut by_rule: Vec<(i128, i128, bool)> = vec![(0, 0, false); input.tax_rules.len()];
+        let mut taxer = self.taxer(&st)?;
+        let mut sums = Sums {
+            by_rule: vec![(0, 0, false); input.tax_rules.len()],
+            ..Sums::default()
+        };
         let State {
             nets,
             discounts,
@@ -58,86 +114,72 @@ impl Pricer<'_> {
             amounts,
             ..
         } = st;
-        // The four per-line vectors all have one entry per line (built from `input.lines`).
-        let per_line = || {
-            input
-                .lines
-                .iter()
-                .zip(&self.subtotals)
-                .zip(&nets)
-                .zip(&taxes)
-        };
-        // First the sums, checked, and the bits of every line amount: when none is negative
-        // or past 63 bits, the lines are then built without any check or `Result`.
-        let mut bits = 0i128;
-        for (((line, &s_u), &n_u), t) in per_line() {
-            let t_u = t.tax;
-            let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
-            let (total, taxable) = if line.tax_inclusive {
-                acc(&mut tax_included, t_u)?;
-                (n_u, n_u.checked_sub(t_u).ok_or_else(overflow)?)
-            } else {
-                acc(&mut tax_added, t_u)?;
-                (n_u.checked_add(t_u).ok_or_else(overflow)?, n_u)
-            };
-            if let Some(r) = t.rule {
-                if let Some(sums) = by_rule.get_mut(r) {
-                    acc(&mut sums.0, taxable)?;
-                    acc(&mut sums.1, t_u)?;
-                    sums.2 = true;
+        // One pass builds the lines (three integers each) with their tax and the checked
+        // sums. The map cannot fail, so each line is written in place in the vector; a tax
+        // or sum that overflows is kept and returned after the pass.
+        let mut tax_error = None;
+        let mut lines: Vec<PricedLine> = input
+            .lines
+            .iter()
+            .zip(&self.subtotals)
+            .zip(&nets)
+            .enumerate()
+            .map(|(i, ((line, &s_u), &n_u))| {
+                let t = match taxer.line(self, i, line, n_u) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tax_error.get_or_insert(e);
+                        LineTax { rule: None, tax: 0 }
+                    }
+                };
+                let rate = t
+                    .rule
+                    .and_then(|r| input.tax_rules.get(r))
+                    .map_or(Decimal::ZERO, |r| r.rate);
+                sums.add(line.tax_inclusive, s_u, n_u, t);
+                PricedLine::from_units(
+                    line.line_id.clone(),
+                    line.quantity,
+                    line.unit_price,
+                    line.tax_inclusive,
+                    rate,
+                    self.cur,
+                    (s_u, n_u, t.tax),
+                )
+            })
+            .collect();
+        if let Some(e) = tax_error {
+            return Err(e);
+        }
+        if sums.overflow {
+            return Err(overflow());
+        }
+        let Sums {
+            subtotal,
+            discount_total,
+            tax_included,
+            tax_added,
+            lines_total,
+            by_rule,
+            bits,
+            ..
+        } = sums;
+        if !i64::try_from(bits).is_ok_and(|b| b >= 0) {
+            // Rare: an amount past 63 bits or negative; each must still fit a `Decimal`.
+            for l in &lines {
+                // The pass checked these sums, so wrapping is exact here.
+                let (s_u, n_u, t_u) = l.units();
+                let total = if l.tax_inclusive {
+                    n_u
+                } else {
+                    n_u.wrapping_add(t_u)
+                };
+                let all = [s_u, n_u, t_u, s_u.wrapping_sub(n_u), total];
+                if !all.iter().all(|u| u.unsigned_abs() < 1u128 << 96) {
+                    return Err(overflow());
                 }
             }
-            acc(&mut subtotal, s_u)?;
-            acc(&mut discount_total, disc)?;
-            acc(&mut lines_total, total)?;
-            bits |= s_u | n_u | t_u | disc | total;
         }
-        let rate_of = |t: &LineTax| {
-            t.rule
-                .and_then(|r| input.tax_rules.get(r))
-                .map_or(Decimal::ZERO, |r| r.rate)
-        };
-        let mut lines: Vec<PricedLine> = if i64::try_from(bits).is_ok_and(|b| b >= 0) {
-            let m = |units: i128| Money::from_minor(units as i64, self.cur);
-            per_line()
-                .map(|(((line, &s_u), &n_u), t)| PricedLine {
-                    line_id: line.line_id.clone(),
-                    quantity: line.quantity,
-                    unit_price: line.unit_price,
-                    subtotal: m(s_u),
-                    discounts: LineDiscounts::new(),
-                    discount_total: m(s_u - n_u),
-                    net: m(n_u),
-                    tax_inclusive: line.tax_inclusive,
-                    tax_rate: rate_of(t),
-                    tax: m(t.tax),
-                    total: m(if line.tax_inclusive { n_u } else { n_u + t.tax }),
-                })
-                .collect()
-        } else {
-            per_line()
-                .map(|(((line, &s_u), &n_u), t)| {
-                    let total = if line.tax_inclusive {
-                        n_u
-                    } else {
-                        n_u.checked_add(t.tax).ok_or_else(overflow)?
-                    };
-                    Ok(PricedLine {
-                        line_id: line.line_id.clone(),
-                        quantity: line.quantity,
-                        unit_price: line.unit_price,
-                        subtotal: self.money(s_u)?,
-                        discounts: LineDiscounts::new(),
-                        discount_total: self.money(s_u.checked_sub(n_u).ok_or_else(overflow)?)?,
-                        net: self.money(n_u)?,
-                        tax_inclusive: line.tax_inclusive,
-                        tax_rate: rate_of(t),
-                        tax: self.money(t.tax)?,
-                        total: self.money(total)?,
-                    })
-                })
-                .collect::<Result<_>>()?
-        };
         // Each line's discounts in application order; two fit inline, so this allocates
         // nothing per line in the usual case.
         for b in &discounts {

@@ -14,8 +14,12 @@ use crate::money::Money;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
-/// The sums of the lines in minor units, checked: an overflow is remembered rather than
-/// returned, so the pass that builds the lines cannot fail.
+/// The sums of the lines in minor units. They are added without overflow checks, which is
+/// exact when every line's subtotal, net and tax is a non-negative 63-bit value (`bits`
+/// tells): a line's discount, taxable amount and total are then within 65 bits and no vector
+/// holds enough lines for a sum of them to reach 127 bits. Otherwise [`verify`] replays the
+/// checked arithmetic. The per-rule sums stay checked (an overflow is remembered rather than
+/// returned, so the pass that builds the lines cannot fail).
 #[derive(Default)]
 struct Sums {
     subtotal: i128,
@@ -25,55 +29,64 @@ struct Sums {
     lines_total: i128,
     /// Per rule: (taxable, tax, whether a line uses it).
     by_rule: Vec<(i128, i128, bool)>,
-    /// Every line amount ORed: a non-negative 63-bit value means every amount fits.
+    /// Every line's subtotal, net and tax ORed.
     bits: i128,
     overflow: bool,
 }
 
 impl Sums {
     #[inline(always)]
-    fn acc(overflow: &mut bool, sum: &mut i128, v: i128) {
-        match sum.checked_add(v) {
-            Some(s) => *sum = s,
-            None => *overflow = true,
-        }
-    }
-
-    #[inline(always)]
     fn add(&mut self, inclusive: bool, s_u: i128, n_u: i128, t: LineTax) {
-        let o = &mut self.overflow;
         let t_u = t.tax;
-        let disc = s_u.checked_sub(n_u).unwrap_or_else(|| {
-            *o = true;
-            0
-        });
         let (total, taxable) = if inclusive {
-            Self::acc(o, &mut self.tax_included, t_u);
-            (n_u, n_u.checked_sub(t_u))
+            self.tax_included = self.tax_included.wrapping_add(t_u);
+            (n_u, n_u.wrapping_sub(t_u))
         } else {
-            Self::acc(o, &mut self.tax_added, t_u);
-            (
-                n_u.checked_add(t_u).unwrap_or_else(|| {
-                    *o = true;
-                    0
-                }),
-                Some(n_u),
-            )
+            self.tax_added = self.tax_added.wrapping_add(t_u);
+            (n_u.wrapping_add(t_u), n_u)
         };
-        let taxable = taxable.unwrap_or_else(|| {
-            *o = true;
-            0
-        });
         if let Some(sums) = t.rule.and_then(|r| self.by_rule.get_mut(r)) {
-            Self::acc(o, &mut sums.0, taxable);
-            Self::acc(o, &mut sums.1, t_u);
+            match (sums.0.checked_add(taxable), sums.1.checked_add(t_u)) {
+                (Some(x), Some(y)) => (sums.0, sums.1) = (x, y),
+                _ => self.overflow = true,
+            }
             sums.2 = true;
         }
-        Self::acc(o, &mut self.subtotal, s_u);
-        Self::acc(o, &mut self.discount_total, disc);
-        Self::acc(o, &mut self.lines_total, total);
-        self.bits |= s_u | n_u | t_u | disc | total;
+        self.subtotal = self.subtotal.wrapping_add(s_u);
+        self.discount_total = self.discount_total.wrapping_add(s_u.wrapping_sub(n_u));
+        self.lines_total = self.lines_total.wrapping_add(total);
+        self.bits |= s_u | n_u | t_u;
     }
+
+    /// Whether the unchecked sums are exact (see the type's documentation).
+    fn exact(&self) -> bool {
+        i64::try_from(self.bits).is_ok_and(|b| b >= 0)
+    }
+}
+
+/// The checked replay of [`Sums`] for lines with a negative or past-63-bit amount: the
+/// overflow error when a line amount or a sum overflows, or when a line amount does not fit
+/// a `Decimal` (96 bits), as building the lines' `Money` did.
+fn verify(lines: &[PricedLine]) -> Result<()> {
+    let fits = |u: i128| u.unsigned_abs() < 1u128 << 96;
+    let mut sums = [0i128; 5];
+    for l in lines {
+        let (s_u, n_u, t_u) = l.units();
+        let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
+        let (total, _taxable) = if l.tax_inclusive {
+            (n_u, n_u.checked_sub(t_u).ok_or_else(overflow)?)
+        } else {
+            (n_u.checked_add(t_u).ok_or_else(overflow)?, n_u)
+        };
+        let (included, added) = if l.tax_inclusive { (t_u, 0) } else { (0, t_u) };
+        for (sum, v) in sums.iter_mut().zip([s_u, disc, included, added, total]) {
+            *sum = sum.checked_add(v).ok_or_else(overflow)?;
+        }
+        if ![s_u, n_u, t_u, disc, total].into_iter().all(fits) {
+            return Err(overflow());
+        }
+    }
+    Ok(())
 }
 
 impl Pricer<'_> {
@@ -154,6 +167,9 @@ impl Pricer<'_> {
         if sums.overflow {
             return Err(overflow());
         }
+        if !sums.exact() {
+            verify(&lines)?;
+        }
         let Sums {
             subtotal,
             discount_total,
@@ -161,25 +177,8 @@ impl Pricer<'_> {
             tax_added,
             lines_total,
             by_rule,
-            bits,
             ..
         } = sums;
-        if !i64::try_from(bits).is_ok_and(|b| b >= 0) {
-            // Rare: an amount past 63 bits or negative; each must still fit a `Decimal`.
-            for l in &lines {
-                // The pass checked these sums, so wrapping is exact here.
-                let (s_u, n_u, t_u) = l.units();
-                let total = if l.tax_inclusive {
-                    n_u
-                } else {
-                    n_u.wrapping_add(t_u)
-                };
-                let all = [s_u, n_u, t_u, s_u.wrapping_sub(n_u), total];
-                if !all.iter().all(|u| u.unsigned_abs() < 1u128 << 96) {
-                    return Err(overflow());
-                }
-            }
-        }
         // Each line's discounts in application order; two fit inline, so this allocates
         // nothing per line in the usual case.
         for b in &discounts {

@@ -87,10 +87,14 @@ impl<'a> Taxer<'a> {
     /// else looked up once.
     #[inline(always)]
     fn rule_of(&mut self, p: &Pricer<'a>, class: &'a str) -> Option<usize> {
-        match self.classes.iter().find(|(c, _)| same_text(c, class)) {
-            Some((_, r)) => *r,
-            None => self.look_up(p, class),
+        // A plain loop: `Iter::find` with the comparison closure was not inlined (~50
+        // instructions per line).
+        for &(c, r) in &self.classes {
+            if same_text(c, class) {
+                return r;
+            }
         }
+        self.look_up(p, class)
     }
 
     #[inline(never)]

@@ -23,6 +23,8 @@ const MANUAL = {
   Currency: 'export type Currency = CurrencyCode',
   Grant: '/** A permission string `resource:action[:own]`, e.g. "order:read:own". */\nexport type Grant = string',
   Catalog: 'export interface Catalog {\n  categories: Category[]\n  products: Product[]\n}',
+  // Amounts held as minor units, serialized by hand with the derive's fields and order.
+  PricedLine: '/** One priced line. */\nexport interface PricedLine {\n  /** The line id (shared with the input line). */\n  lineId: string\n  /** Units. */\n  quantity: number\n  /** Catalog unit price, as given. */\n  unitPrice: Money\n  /** Unit price × quantity, rounded (`line_subtotal` point). */\n  subtotal: Money\n  /** Discounts on this line, in the order the promotions applied (order-level shares included). */\n  discounts: LineDiscounts\n  /** Sum of `discounts`. */\n  discountTotal: Money\n  /** `subtotal − discountTotal`: what the customer pays for the line, in the line\'s price basis. */\n  net: Money\n  /** Whether prices of this line include tax. */\n  taxInclusive: boolean\n  /** Tax rate as a fraction (`"0.2"`), zero when untaxed. */\n  taxRate: DecimalString\n  /** Tax of the line (contained in `net` when tax-inclusive, added to it otherwise). */\n  tax: Money\n  /** What the line adds to the grand total: `net`, plus `tax` when tax-exclusive. */\n  total: Money\n}',
 }
 
 function walk(dir, out = []) {
@@ -388,6 +390,8 @@ const EXTRA_ROOTS = [
   ['Principal', 'engine'],
   // kassa.pricing.Pricer / PricingCart (pricer.js, types/api.d.ts)
   ['PricingRules', 'pricing'], ['PricingCart', 'pricing'],
+  // named by the hand-written PricedLine (MANUAL), which the walk does not read
+  ['LineDiscounts', 'pricing'],
 ]
 for (const [name, module] of EXTRA_ROOTS) {
   if (resolve(name, module) === 'unknown') throw new Error(`extra root ${name} not found`)

@@ -349,11 +349,11 @@ fn push_field(out: &mut String, line: &PricedLine, field: &str) -> KResult<()> {
     let amount = |m: &Money| m.amount_string();
     let text = match field {
         "unitPrice" => amount(&line.unit_price),
-        "subtotal" => amount(&line.subtotal),
-        "discountTotal" => amount(&line.discount_total),
-        "net" => amount(&line.net),
-        "tax" => amount(&line.tax),
-        "total" => amount(&line.total),
+        "subtotal" => amount(&line.subtotal()),
+        "discountTotal" => amount(&line.discount_total()),
+        "net" => amount(&line.net()),
+        "tax" => amount(&line.tax()),
+        "total" => amount(&line.total()),
         "taxRate" => format_amount(line.tax_rate, 0),
         "quantity" => line.quantity.to_string(),
         other => {

@@ -691,10 +691,10 @@ impl PyPricedLine {
     fn money<'py>(
         &self,
         py: Python<'py>,
-        pick: impl FnOnce(&PricedLine) -> &Money,
+        pick: impl FnOnce(&PricedLine) -> Money,
     ) -> PyResult<Bound<'py, PyAny>> {
         run(py, || {
-            py_money(py, pick(self.get()?), self.currency.bind(py))
+            py_money(py, &pick(self.get()?), self.currency.bind(py))
         })
     }
 }
@@ -716,37 +716,37 @@ impl PyPricedLine {
     /// The catalog unit price, as given.
     #[getter]
     fn unit_price<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.money(py, |l| &l.unit_price)
+        self.money(py, |l| l.unit_price)
     }
 
     /// Unit price × quantity, rounded.
     #[getter]
     fn subtotal<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.money(py, |l| &l.subtotal)
+        self.money(py, PricedLine::subtotal)
     }
 
     /// The sum of the line's discounts.
     #[getter]
     fn discount_total<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.money(py, |l| &l.discount_total)
+        self.money(py, PricedLine::discount_total)
     }
 
     /// `subtotal − discount_total`: what the customer pays for the line.
     #[getter]
     fn net<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.money(py, |l| &l.net)
+        self.money(py, PricedLine::net)
     }
 
     /// Tax of the line.
     #[getter]
     fn tax<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.money(py, |l| &l.tax)
+        self.money(py, PricedLine::tax)
     }
 
     /// What the line adds to the grand total.
     #[getter]
     fn total<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.money(py, |l| &l.total)
+        self.money(py, PricedLine::total)
     }
 
     /// Whether the line's prices include tax.
@@ -776,7 +776,10 @@ impl PyPricedLine {
         match self.get() {
             Ok(l) => format!(
                 "PricedLine({}, quantity {}, net {}, tax {})",
-                l.line_id, l.quantity, l.net, l.tax
+                l.line_id,
+                l.quantity,
+                l.net(),
+                l.tax()
             ),
             Err(_) => "PricedLine(?)".to_owned(),
         }

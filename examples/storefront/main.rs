@@ -456,10 +456,10 @@ fn print_explanation(priced: &kassa::pricing::PricedCart) {
             line.line_id,
             line.quantity,
             line.unit_price,
-            line.subtotal,
+            line.subtotal(),
             discounts.join(", "),
-            line.tax,
-            line.total
+            line.tax(),
+            line.total()
         );
     }
     for p in &priced.applied_promotions {

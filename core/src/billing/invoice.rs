@@ -341,10 +341,10 @@ pub fn compute_invoice(input: &InvoiceInput) -> Result<InvoiceComputation> {
                 description: l.description.clone(),
                 quantity: l.quantity,
                 unit_amount: l.unit_amount,
-                amount: s(p.subtotal),
-                discount: p.discount_total,
-                tax: s(p.tax),
-                total: s(p.total),
+                amount: s(p.subtotal()),
+                discount: p.discount_total(),
+                tax: s(p.tax()),
+                total: s(p.total()),
                 period: l.period,
             };
             if let Some(slot) = lines.get_mut(*i) {

@@ -378,9 +378,9 @@ impl Engine {
                 variant: variant.name.clone(),
                 quantity: l.quantity,
                 unit_price: l.unit_price,
-                discount: l.discount_total,
-                tax: l.tax,
-                total: l.total,
+                discount: l.discount_total(),
+                tax: l.tax(),
+                total: l.total(),
             });
         }
         Ok((

@@ -160,9 +160,15 @@ impl Pricer<'_> {
         if total <= 0 {
             return Ok(0);
         }
-        let weights: Vec<i128> = e.targets.iter().map(|i| net_of(st, *i)).collect();
-        let mut parts = Vec::with_capacity(weights.len());
-        allocate(total, &weights, &mut parts)?;
+        let mut parts = Vec::with_capacity(e.targets.len());
+        if self.in_order && e.targets.len() == st.nets.len() {
+            // Every line, in input order (an order-level promotion on a sorted cart): the
+            // weights are the nets as they are, no copy.
+            allocate(total, &st.nets, &mut parts)?;
+        } else {
+            let weights: Vec<i128> = e.targets.iter().map(|i| net_of(st, *i)).collect();
+            allocate(total, &weights, &mut parts)?;
+        }
         for (&i, part) in e.targets.iter().zip(parts) {
             book(st, i, e.promo, part)?;
         }

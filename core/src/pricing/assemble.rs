@@ -5,8 +5,8 @@ use super::apply::State;
 use super::compute::{normalize_code, Coupons, Pricer};
 use super::line_tax::LineTax;
 use super::output::{
-    AppliedPromotion, CouponOutcome, LineDiscount, LineDiscounts, PricedCart, PricedLine,
-    PricedShipping, RejectedPromotion, RejectionReason, TaxAmount, Totals,
+    AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
+    RejectedPromotion, RejectionReason, TaxAmount, Totals,
 };
 use super::units::{overflow, to_decimal};
 use crate::error::Result;
@@ -14,9 +14,78 @@ use crate::money::Money;
 use rust_decimal::Decimal;
 use std::sync::Arc;
 
-/// `*sum += v` in minor units.
-fn acc(sum: &mut i128, v: i128) -> Result<()> {
-    *sum = sum.checked_add(v).ok_or_else(overflow)?;
+/// The sums of the lines in minor units. They are added without overflow checks, which is
+/// exact when every line's subtotal, net and tax is a non-negative 63-bit value (`bits`
+/// tells): a line's discount, taxable amount and total are then within 65 bits and no vector
+/// holds enough lines for a sum of them to reach 127 bits. Otherwise [`verify`] replays the
+/// checked arithmetic. The per-rule sums stay checked (an overflow is remembered rather than
+/// returned, so the pass that builds the lines cannot fail).
+#[derive(Default)]
+struct Sums {
+    subtotal: i128,
+    discount_total: i128,
+    tax_included: i128,
+    tax_added: i128,
+    lines_total: i128,
+    /// Per rule: (taxable, tax, whether a line uses it).
+    by_rule: Vec<(i128, i128, bool)>,
+    /// Every line's subtotal, net and tax ORed.
+    bits: i128,
+    overflow: bool,
+}
+
+impl Sums {
+    #[inline(always)]
+    fn add(&mut self, inclusive: bool, s_u: i128, n_u: i128, t: LineTax) {
+        let t_u = t.tax;
+        let (total, taxable) = if inclusive {
+            self.tax_included = self.tax_included.wrapping_add(t_u);
+            (n_u, n_u.wrapping_sub(t_u))
+        } else {
+            self.tax_added = self.tax_added.wrapping_add(t_u);
+            (n_u.wrapping_add(t_u), n_u)
+        };
+        if let Some(sums) = t.rule.and_then(|r| self.by_rule.get_mut(r)) {
+            match (sums.0.checked_add(taxable), sums.1.checked_add(t_u)) {
+                (Some(x), Some(y)) => (sums.0, sums.1) = (x, y),
+                _ => self.overflow = true,
+            }
+            sums.2 = true;
+        }
+        self.subtotal = self.subtotal.wrapping_add(s_u);
+        self.discount_total = self.discount_total.wrapping_add(s_u.wrapping_sub(n_u));
+        self.lines_total = self.lines_total.wrapping_add(total);
+        self.bits |= s_u | n_u | t_u;
+    }
+
+    /// Whether the unchecked sums are exact (see the type's documentation).
+    fn exact(&self) -> bool {
+        i64::try_from(self.bits).is_ok_and(|b| b >= 0)
+    }
+}
+
+/// The checked replay of [`Sums`] for lines with a negative or past-63-bit amount: the
+/// overflow error when a line amount or a sum overflows, or when a line amount does not fit
+/// a `Decimal` (96 bits), as building the lines' `Money` did.
+fn verify(lines: &[PricedLine]) -> Result<()> {
+    let fits = |u: i128| u.unsigned_abs() < 1u128 << 96;
+    let mut sums = [0i128; 5];
+    for l in lines {
+        let (s_u, n_u, t_u) = l.units();
+        let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
+        let (total, _taxable) = if l.tax_inclusive {
+            (n_u, n_u.checked_sub(t_u).ok_or_else(overflow)?)
+        } else {
+            (n_u.checked_add(t_u).ok_or_else(overflow)?, n_u)
+        };
+        let (included, added) = if l.tax_inclusive { (t_u, 0) } else { (0, t_u) };
+        for (sum, v) in sums.iter_mut().zip([s_u, disc, included, added, total]) {
+            *sum = sum.checked_add(v).ok_or_else(overflow)?;
+        }
+        if ![s_u, n_u, t_u, disc, total].into_iter().all(fits) {
+            return Err(overflow());
+        }
+    }
     Ok(())
 }
 
@@ -46,11 +115,11 @@ impl Pricer<'_> {
         coupons: &Coupons,
     ) -> Result<PricedCart> {
         let input = self.input;
-        let taxes = self.taxes(&st)?;
-        let (mut subtotal, mut discount_total) = (0i128, 0i128);
-        let (mut tax_included, mut tax_added, mut lines_total) = (0i128, 0i128, 0i128);
-        // Per rule: (taxable, tax, whether a line uses it).
-        let mut by_rule: Vec<(i128, i128, bool)> = vec![(0, 0, false); input.tax_rules.len()];
+        let mut taxer = self.taxer(&st)?;
+        let mut sums = Sums {
+            by_rule: vec![(0, 0, false); input.tax_rules.len()],
+            ..Sums::default()
+        };
         let State {
             nets,
             discounts,
@@ -58,86 +127,58 @@ impl Pricer<'_> {
             amounts,
             ..
         } = st;
-        // The four per-line vectors all have one entry per line (built from `input.lines`).
-        let per_line = || {
-            input
-                .lines
-                .iter()
-                .zip(&self.subtotals)
-                .zip(&nets)
-                .zip(&taxes)
-        };
-        // First the sums, checked, and the bits of every line amount: when none is negative
-        // or past 63 bits, the lines are then built without any check or `Result`.
-        let mut bits = 0i128;
-        for (((line, &s_u), &n_u), t) in per_line() {
-            let t_u = t.tax;
-            let disc = s_u.checked_sub(n_u).ok_or_else(overflow)?;
-            let (total, taxable) = if line.tax_inclusive {
-                acc(&mut tax_included, t_u)?;
-                (n_u, n_u.checked_sub(t_u).ok_or_else(overflow)?)
-            } else {
-                acc(&mut tax_added, t_u)?;
-                (n_u.checked_add(t_u).ok_or_else(overflow)?, n_u)
-            };
-            if let Some(r) = t.rule {
-                if let Some(sums) = by_rule.get_mut(r) {
-                    acc(&mut sums.0, taxable)?;
-                    acc(&mut sums.1, t_u)?;
-                    sums.2 = true;
-                }
-            }
-            acc(&mut subtotal, s_u)?;
-            acc(&mut discount_total, disc)?;
-            acc(&mut lines_total, total)?;
-            bits |= s_u | n_u | t_u | disc | total;
+        // One pass builds the lines (three integers each) with their tax and the checked
+        // sums. The map cannot fail, so each line is written in place in the vector; a tax
+        // or sum that overflows is kept and returned after the pass.
+        let mut tax_error = None;
+        let mut lines: Vec<PricedLine> = input
+            .lines
+            .iter()
+            .zip(&self.subtotals)
+            .zip(&nets)
+            .enumerate()
+            .map(|(i, ((line, &s_u), &n_u))| {
+                let t = match taxer.line(self, i, line, n_u) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        tax_error.get_or_insert(e);
+                        LineTax { rule: None, tax: 0 }
+                    }
+                };
+                let rate = t
+                    .rule
+                    .and_then(|r| input.tax_rules.get(r))
+                    .map_or(Decimal::ZERO, |r| r.rate);
+                sums.add(line.tax_inclusive, s_u, n_u, t);
+                PricedLine::from_units(
+                    line.line_id.clone(),
+                    line.quantity,
+                    line.unit_price,
+                    line.tax_inclusive,
+                    rate,
+                    self.cur,
+                    (s_u, n_u, t.tax),
+                )
+            })
+            .collect();
+        if let Some(e) = tax_error {
+            return Err(e);
         }
-        let rate_of = |t: &LineTax| {
-            t.rule
-                .and_then(|r| input.tax_rules.get(r))
-                .map_or(Decimal::ZERO, |r| r.rate)
-        };
-        let mut lines: Vec<PricedLine> = if i64::try_from(bits).is_ok_and(|b| b >= 0) {
-            let m = |units: i128| Money::from_minor(units as i64, self.cur);
-            per_line()
-                .map(|(((line, &s_u), &n_u), t)| PricedLine {
-                    line_id: line.line_id.clone(),
-                    quantity: line.quantity,
-                    unit_price: line.unit_price,
-                    subtotal: m(s_u),
-                    discounts: LineDiscounts::new(),
-                    discount_total: m(s_u - n_u),
-                    net: m(n_u),
-                    tax_inclusive: line.tax_inclusive,
-                    tax_rate: rate_of(t),
-                    tax: m(t.tax),
-                    total: m(if line.tax_inclusive { n_u } else { n_u + t.tax }),
-                })
-                .collect()
-        } else {
-            per_line()
-                .map(|(((line, &s_u), &n_u), t)| {
-                    let total = if line.tax_inclusive {
-                        n_u
-                    } else {
-                        n_u.checked_add(t.tax).ok_or_else(overflow)?
-                    };
-                    Ok(PricedLine {
-                        line_id: line.line_id.clone(),
-                        quantity: line.quantity,
-                        unit_price: line.unit_price,
-                        subtotal: self.money(s_u)?,
-                        discounts: LineDiscounts::new(),
-                        discount_total: self.money(s_u.checked_sub(n_u).ok_or_else(overflow)?)?,
-                        net: self.money(n_u)?,
-                        tax_inclusive: line.tax_inclusive,
-                        tax_rate: rate_of(t),
-                        tax: self.money(t.tax)?,
-                        total: self.money(total)?,
-                    })
-                })
-                .collect::<Result<_>>()?
-        };
+        if sums.overflow {
+            return Err(overflow());
+        }
+        if !sums.exact() {
+            verify(&lines)?;
+        }
+        let Sums {
+            subtotal,
+            discount_total,
+            tax_included,
+            tax_added,
+            lines_total,
+            by_rule,
+            ..
+        } = sums;
         // Each line's discounts in application order; two fit inline, so this allocates
         // nothing per line in the usual case.
         for b in &discounts {

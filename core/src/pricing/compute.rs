@@ -39,6 +39,8 @@ pub(super) struct Pricer<'a> {
     pub(super) dp: u32,
     /// Line indices sorted by line id.
     pub(super) order: Vec<usize>,
+    /// Whether `order` is the identity (lines come sorted by id, as they usually do).
+    pub(super) in_order: bool,
     /// Rounded line subtotals in minor units, by line index.
     pub(super) subtotals: Vec<i128>,
     /// Their sum, in minor units and as an amount (for the input's thresholds).
@@ -52,7 +54,7 @@ pub(super) struct Pricer<'a> {
 }
 
 pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
-    let order = super::validate::validate(input)?;
+    let (order, in_order) = super::validate::validate(input)?;
     let cur = input.context.currency;
     let dp = cur.minor_units();
     let mode = input.rounding.line_subtotal;
@@ -75,6 +77,7 @@ pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
         cur,
         dp,
         order,
+        in_order,
         subtotals,
         cart_subtotal,
         cart_subtotal_amount,
@@ -123,13 +126,14 @@ fn usable_rates(input: View<'_>, weight: u64) -> Result<Vec<usize>> {
 }
 
 /// `a == b` for short ids: lengths and last bytes first, which tells most different ids
-/// of a cart (`"C-1"`, `"C-3"`) apart without a `memcmp` call.
-pub(super) fn same_text(a: &str, b: &str) -> bool {
+/// of a cart (`"C-1"`, `"C-3"`) apart without a `memcmp` call. (The word-wise
+/// `text::same_text` made this loop slower: measured, docs/performance.md "Session 8".)
+fn same_id(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.as_bytes().last() == b.as_bytes().last() && a == b
 }
 
 fn listed(ids: &[String], id: &str) -> bool {
-    ids.iter().any(|x| same_text(x, id))
+    ids.iter().any(|x| same_id(x, id))
 }
 
 fn line_matches(target: &Target, line: &super::PricingLine) -> bool {

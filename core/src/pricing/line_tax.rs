@@ -1,10 +1,10 @@
 //! Tax of every line at the `tax` rounding point, per unit, per line or per total.
 
 use super::apply::State;
-use super::compute::same_text;
 use super::compute::Pricer;
+use super::text::same_text;
 use super::units::{allocate, overflow, Ratio};
-use super::TaxRoundingLevel;
+use super::{PricingLine, TaxRoundingLevel};
 use crate::error::Result;
 use rust_decimal::Decimal;
 
@@ -42,72 +42,118 @@ impl RuleRatios {
     }
 }
 
-impl Pricer<'_> {
-    /// Tax of every line, by line index.
-    pub(super) fn taxes(&self, st: &State) -> Result<Vec<LineTax>> {
+/// The tax of each line in turn, for the output's single pass over the lines: tax classes
+/// are looked up once each (a cart has few), each rule's ratios prepared once, and per-total
+/// taxes computed up front (they need every line of a rule).
+pub(super) struct Taxer<'a> {
+    classes: Vec<(&'a str, Option<usize>)>,
+    ratios: Vec<Option<RuleRatios>>,
+    /// Per-total level: every line's tax, by line index.
+    per_total: Option<Vec<LineTax>>,
+}
+
+impl<'a> Pricer<'a> {
+    /// The taxer of this cart after `st`'s discounts.
+    pub(super) fn taxer(&self, st: &State) -> Result<Taxer<'a>> {
         let input = self.input;
-        let region = input.context.region.as_str();
-        let mode = input.rounding.tax;
-        let level = input.rounding.tax_level;
-        let mut out = Vec::with_capacity(input.lines.len());
-        // Each distinct tax class is looked up once (a cart has few), each rule's ratios
-        // prepared once.
-        let mut classes: Vec<(&str, Option<usize>)> = Vec::new();
-        let mut ratios: Vec<Option<RuleRatios>> = Vec::new();
-        if level != TaxRoundingLevel::PerTotal {
-            ratios = input
+        let mut t = Taxer {
+            classes: Vec::new(),
+            ratios: Vec::new(),
+            per_total: None,
+        };
+        if input.rounding.tax_level == TaxRoundingLevel::PerTotal {
+            let mut out = Vec::with_capacity(input.lines.len());
+            for line in input.lines {
+                out.push(LineTax {
+                    rule: t.rule_of(self, &line.tax_class),
+                    tax: 0,
+                });
+            }
+            self.per_total_taxes(st, &mut out)?;
+            t.per_total = Some(out);
+        } else {
+            t.ratios = input
                 .tax_rules
                 .iter()
-                .map(|t| (!t.rate.is_zero()).then(|| RuleRatios::new(t.rate)))
+                .map(|r| (!r.rate.is_zero()).then(|| RuleRatios::new(r.rate)))
                 .collect();
         }
-        for (i, line) in input.lines.iter().enumerate() {
-            let class = line.tax_class.as_str();
-            let known = classes
-                .iter()
-                .find(|(c, _)| same_text(c, class))
-                .map(|(_, r)| *r);
-            let rule = match known {
-                Some(r) => r,
-                None => {
-                    let r = input
-                        .tax_rules
-                        .iter()
-                        .position(|t| t.region == region && t.tax_class == class);
-                    classes.push((class, r));
-                    r
-                }
-            };
-            let ratios = rule.and_then(|r| ratios.get(r)).and_then(Option::as_ref);
-            let net = st.nets.get(i).copied().unwrap_or(0);
-            let (Some(ratios), false) = (ratios, net == 0) else {
-                out.push(LineTax { rule, tax: 0 });
-                continue;
-            };
-            let ratio = ratios.for_line(line.tax_inclusive)?;
-            let tax = if level == TaxRoundingLevel::PerUnit {
-                // Tax of one unit (net ÷ quantity), rounded, times the quantity.
-                ratio
-                    .per(line.quantity)?
-                    .apply(mode, net, self.dp)?
-                    .checked_mul(i128::from(line.quantity))
-                    .ok_or_else(overflow)?
-            } else {
-                ratio.apply(mode, net, self.dp)?
-            };
-            let tax = if line.tax_inclusive {
-                tax.min(net)
-            } else {
-                tax
-            };
-            out.push(LineTax { rule, tax });
+        Ok(t)
+    }
+}
+
+impl<'a> Taxer<'a> {
+    /// The rule of a tax class: one of the classes already seen (inlined: a short loop),
+    /// else looked up once.
+    #[inline(always)]
+    fn rule_of(&mut self, p: &Pricer<'a>, class: &'a str) -> Option<usize> {
+        // A plain loop: `Iter::find` with the comparison closure was not inlined (~50
+        // instructions per line).
+        for &(c, r) in &self.classes {
+            if same_text(c, class) {
+                return r;
+            }
         }
-        if level == TaxRoundingLevel::PerTotal {
-            self.per_total_taxes(st, &mut out)?;
-        }
-        Ok(out)
+        self.look_up(p, class)
     }
 
+    #[inline(never)]
+    fn look_up(&mut self, p: &Pricer<'a>, class: &'a str) -> Option<usize> {
+        let input = p.input;
+        let region = input.context.region.as_str();
+        let r = input
+            .tax_rules
+            .iter()
+            .position(|t| t.region == region && t.tax_class == class);
+        self.classes.push((class, r));
+        r
+    }
+
+    /// The tax of line `i` (`line`, whose net after discounts is `net`).
+    #[inline]
+    pub(super) fn line(
+        &mut self,
+        p: &Pricer<'a>,
+        i: usize,
+        line: &'a PricingLine,
+        net: i128,
+    ) -> Result<LineTax> {
+        if let Some(all) = &self.per_total {
+            return Ok(all
+                .get(i)
+                .copied()
+                .unwrap_or(LineTax { rule: None, tax: 0 }));
+        }
+        let rule = self.rule_of(p, &line.tax_class);
+        let ratios = rule
+            .and_then(|r| self.ratios.get(r))
+            .and_then(Option::as_ref);
+        let (Some(ratios), false) = (ratios, net == 0) else {
+            return Ok(LineTax { rule, tax: 0 });
+        };
+        let rounding = &p.input.rounding;
+        let (mode, dp) = (rounding.tax, p.dp);
+        let ratio = ratios.for_line(line.tax_inclusive)?;
+        let tax = if rounding.tax_level == TaxRoundingLevel::PerUnit {
+            // Tax of one unit (net ÷ quantity), rounded, times the quantity.
+            ratio
+                .per(line.quantity)?
+                .apply(mode, net, dp)?
+                .checked_mul(i128::from(line.quantity))
+                .ok_or_else(overflow)?
+        } else {
+            ratio.apply(mode, net, dp)?
+        };
+        let tax = if line.tax_inclusive {
+            tax.min(net)
+        } else {
+            tax
+        };
+        Ok(LineTax { rule, tax })
+    }
+}
+
+impl Pricer<'_> {
     /// Per-total rounding: one rounded tax per (rule, inclusive) group, allocated to its lines
     /// by their nets exactly.
     fn per_total_taxes(&self, st: &State, out: &mut [LineTax]) -> Result<()> {

@@ -19,6 +19,7 @@ mod promotion;
 mod repeats;
 mod shipping;
 mod tax;
+mod text;
 mod units;
 mod validate;
 

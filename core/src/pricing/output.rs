@@ -2,7 +2,7 @@
 
 use crate::money::{decimal_string, Currency, Money};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use smallvec::SmallVec;
 use std::sync::Arc;
 
@@ -29,8 +29,13 @@ pub struct PricedCart {
 }
 
 /// One priced line.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+///
+/// The amounts are held as whole minor units of the cart's currency and read through
+/// [`subtotal`](Self::subtotal), [`discount_total`](Self::discount_total), [`net`](Self::net),
+/// [`tax`](Self::tax) and [`total`](Self::total): pricing writes three integers per line
+/// instead of building five `Money` values nobody may read (docs/performance.md, "Session 8").
+/// The JSON form is unchanged: the same fields, in the same order, as `Money` objects.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PricedLine {
     /// The line id (shared with the input line).
     pub line_id: Arc<str>,
@@ -38,23 +43,126 @@ pub struct PricedLine {
     pub quantity: u32,
     /// Catalog unit price, as given.
     pub unit_price: Money,
-    /// Unit price × quantity, rounded (`line_subtotal` point).
-    pub subtotal: Money,
     /// Discounts on this line, in the order the promotions applied (order-level shares included).
     pub discounts: LineDiscounts,
-    /// Sum of `discounts`.
-    pub discount_total: Money,
-    /// `subtotal − discountTotal`: what the customer pays for the line, in the line's price basis.
-    pub net: Money,
     /// Whether prices of this line include tax.
     pub tax_inclusive: bool,
     /// Tax rate as a fraction (`"0.2"`), zero when untaxed.
-    #[serde(with = "decimal_string")]
     pub tax_rate: Decimal,
+    /// The currency of the amounts (the cart's).
+    currency: Currency,
+    /// Minor units; every amount the accessors derive from them fits a `Decimal` (checked
+    /// when the line is built).
+    subtotal: i128,
+    net: i128,
+    tax: i128,
+}
+
+impl PricedLine {
+    /// A line from its amounts in minor units of `currency`. `subtotal`, `net`, `tax`,
+    /// `subtotal − net` and the line total must each fit a `Decimal` (96 bits), which pricing
+    /// checks before it builds a line.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn from_units(
+        line_id: Arc<str>,
+        quantity: u32,
+        unit_price: Money,
+        tax_inclusive: bool,
+        tax_rate: Decimal,
+        currency: Currency,
+        (subtotal, net, tax): (i128, i128, i128),
+    ) -> PricedLine {
+        PricedLine {
+            line_id,
+            quantity,
+            unit_price,
+            discounts: LineDiscounts::new(),
+            tax_inclusive,
+            tax_rate,
+            currency,
+            subtotal,
+            net,
+            tax,
+        }
+    }
+
+    /// (subtotal, net, tax) in minor units.
+    pub(super) fn units(&self) -> (i128, i128, i128) {
+        (self.subtotal, self.net, self.tax)
+    }
+
+    #[inline]
+    fn money(&self, units: i128) -> Money {
+        // Within 64 bits (every everyday amount) no range check is needed; past it the
+        // amount was checked to fit when the line was built.
+        match i64::try_from(units) {
+            Ok(small) => Money::from_minor(small, self.currency),
+            Err(_) => Money::new(
+                Decimal::try_from_i128_with_scale(units, self.currency.minor_units())
+                    .unwrap_or(Decimal::ZERO),
+                self.currency,
+            ),
+        }
+    }
+
+    /// Unit price × quantity, rounded (`line_subtotal` point).
+    pub fn subtotal(&self) -> Money {
+        self.money(self.subtotal)
+    }
+
+    /// Sum of `discounts`.
+    pub fn discount_total(&self) -> Money {
+        self.money(self.subtotal.wrapping_sub(self.net))
+    }
+
+    /// `subtotal − discountTotal`: what the customer pays for the line, in the line's price
+    /// basis.
+    pub fn net(&self) -> Money {
+        self.money(self.net)
+    }
+
     /// Tax of the line (contained in `net` when tax-inclusive, added to it otherwise).
-    pub tax: Money,
+    pub fn tax(&self) -> Money {
+        self.money(self.tax)
+    }
+
     /// What the line adds to the grand total: `net`, plus `tax` when tax-exclusive.
-    pub total: Money,
+    pub fn total(&self) -> Money {
+        if self.tax_inclusive {
+            self.money(self.net)
+        } else {
+            self.money(self.net.wrapping_add(self.tax))
+        }
+    }
+}
+
+impl Serialize for PricedLine {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        // The field order and names of the wire form (the cross-host vectors pin it).
+        let mut st = s.serialize_struct("PricedLine", 11)?;
+        st.serialize_field("lineId", &self.line_id)?;
+        st.serialize_field("quantity", &self.quantity)?;
+        st.serialize_field("unitPrice", &self.unit_price)?;
+        st.serialize_field("subtotal", &self.subtotal())?;
+        st.serialize_field("discounts", &self.discounts)?;
+        st.serialize_field("discountTotal", &self.discount_total())?;
+        st.serialize_field("net", &self.net())?;
+        st.serialize_field("taxInclusive", &self.tax_inclusive)?;
+        st.serialize_field("taxRate", &RateString(self.tax_rate))?;
+        st.serialize_field("tax", &self.tax())?;
+        st.serialize_field("total", &self.total())?;
+        st.end()
+    }
+}
+
+/// A rate serialized as its decimal string.
+struct RateString(Decimal);
+
+impl Serialize for RateString {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        decimal_string::serialize(&self.0, s)
+    }
 }
 
 /// The discounts of one line: up to two are held inline, so pricing allocates nothing per

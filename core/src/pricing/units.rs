@@ -42,22 +42,35 @@ pub(super) fn to_decimal(units: i128, dp: u32) -> Result<Decimal> {
 }
 
 /// `round(unit_price × quantity)` to the minor unit with `mode`: the `line_subtotal` point.
+#[inline(always)]
 pub(super) fn line_subtotal(
     mode: RoundingMode,
     unit_price: Decimal,
     quantity: u32,
     dp: u32,
 ) -> Result<i128> {
-    let (m, scale) = (unit_price.mantissa(), unit_price.scale());
     // Prices fit 64 bits: one hardware multiplication, no rounding when already in cents.
-    if scale == dp {
-        if let Some(p) = i64::try_from(m)
+    // Inlined at the caller; the rest is out of line, so this path pays no call and no
+    // saving of the registers the wide path needs (~20 instructions per line).
+    if unit_price.scale() == dp {
+        if let Some(p) = i64::try_from(unit_price.mantissa())
             .ok()
             .and_then(|m| m.checked_mul(i64::from(quantity)))
         {
             return Ok(i128::from(p));
         }
     }
+    line_subtotal_wide(mode, unit_price, quantity, dp)
+}
+
+#[inline(never)]
+fn line_subtotal_wide(
+    mode: RoundingMode,
+    unit_price: Decimal,
+    quantity: u32,
+    dp: u32,
+) -> Result<i128> {
+    let (m, scale) = (unit_price.mantissa(), unit_price.scale());
     let exact = m.checked_mul(i128::from(quantity)).and_then(|product| {
         if scale <= dp {
             return product.checked_mul(pow10(dp - scale)?);

@@ -2,6 +2,7 @@
 
 use super::input::View;
 use super::repeats::Repeats;
+use super::text::text_less;
 use super::{Action, Coupon, Promotion, ShippingCalculation, ShippingRate, Target, TaxRule};
 use crate::error::{FieldError, KassaError, Result};
 use crate::money::{Currency, Money};
@@ -87,8 +88,9 @@ fn has_id<'a>(mut ids: impl Iterator<Item = &'a str>, id: &str) -> bool {
 }
 
 /// Checks the whole input; the error lists every problem found. Returns the line indices
-/// sorted by line id (the deterministic order of allocations and tie-breaks).
-pub(super) fn validate(input: View<'_>) -> Result<Vec<usize>> {
+/// sorted by line id (the deterministic order of allocations and tie-breaks), and whether
+/// that is the input order.
+pub(super) fn validate(input: View<'_>) -> Result<(Vec<usize>, bool)> {
     let mut c = Check {
         currency: input.context.currency,
         details: Vec::new(),
@@ -112,7 +114,7 @@ pub(super) fn validate(input: View<'_>) -> Result<Vec<usize>> {
     // Lines usually come sorted by id with no duplicate: one comparison per pair then
     // settles both the order and the duplicate check below.
     let strictly_sorted = lines.windows(2).all(|w| match w {
-        [a, b] => a.line_id < b.line_id,
+        [a, b] => text_less(&a.line_id, &b.line_id),
         _ => true,
     });
     if !strictly_sorted {
@@ -195,7 +197,7 @@ pub(super) fn validate(input: View<'_>) -> Result<Vec<usize>> {
         }
     }
     if c.details.is_empty() {
-        Ok(order)
+        Ok((order, strictly_sorted))
     } else {
         Err(KassaError::validation_many(c.details))
     }

@@ -74,6 +74,10 @@ def test_identity_flows() -> None:
     assert claims["roles"] == ["customer"]
     with pytest.raises(kassa.UnauthenticatedError):
         engine.call("auth.login", {"email": "ada@example.com", "password": "wrong password here", "clientAddress": "10.0.0.1"})
+    # Purging: nothing is due until the session's 7 days and the access lifetime have passed.
+    assert engine.call("auth.purge_expired_tokens") == {"families": 0, "oneTime": 0}
+    engine.advance_clock(7 * 86_400 + 1_801)
+    assert engine.call("auth.purge_expired_tokens") == {"families": 1, "oneTime": 1}
 
 
 class DecliningGateway:

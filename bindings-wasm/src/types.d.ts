@@ -563,7 +563,10 @@ export interface EngineOperations {
   "memory.set_clock": [{ now: DateTime | Date }, null];
   "memory.advance_clock": [{ seconds: number }, null];
   "memory.drain_events": [undefined, unknown[]];
+  "auth.purge_expired_tokens": [undefined, PurgedTokens];
 }
+/** What `auth.purge_expired_tokens` deleted: refresh-token families and one-time tokens. */
+export interface PurgedTokens { families: number; oneTime: number }
 export type EngineOperationName =
   | keyof EngineOperations
   | "catalog.create_product" | "catalog.update_product" | "catalog.pricing_rules" | "catalog.set_pricing_rules"

@@ -175,6 +175,22 @@ fn identity_flows_through_json() {
         json!({"email": "ada@example.com", "password": "wrong password here", "clientAddress": "10.0.0.1"}),
     );
     assert_eq!(e.code, ErrorCode::Unauthenticated);
+
+    // nothing is due yet; past the family's 7 days (+ the 30-minute access lifetime) the
+    // session and the registration's verification link go
+    let none = json!({"families": 0, "oneTime": 0});
+    assert_eq!(call(&h, "auth.purge_expired_tokens", json!({})), none);
+    call(
+        &h,
+        "memory.advance_clock",
+        json!({"seconds": 7 * 86_400 + 1_801}),
+    );
+    assert_eq!(
+        call(&h, "auth.purge_expired_tokens", json!({})),
+        json!({"families": 1, "oneTime": 1})
+    );
+    let e = fails(&h, "auth.authenticate", json!({"token": access}));
+    assert_eq!(e.code, ErrorCode::Unauthenticated);
 }
 
 #[test]

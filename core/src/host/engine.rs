@@ -78,6 +78,7 @@ pub const OPERATIONS: &[&str] = &[
     "auth.authenticate",
     "auth.forgot_password",
     "auth.reset_password",
+    "auth.purge_expired_tokens",
     "inventory.update",
     "inventory.scan_barcode",
     "inventory.audit",
@@ -937,6 +938,7 @@ impl EngineHost {
                     .await?;
                 Ok("null".to_owned())
             }
+            "auth.purge_expired_tokens" => to_value(e.purge_expired_tokens().await?),
             "inventory.update" => {
                 let r: UpdateInventory = decode(input)?;
                 to_value(e.update_inventory(&r.actor, &r.update).await?)

@@ -52,6 +52,23 @@ test('engine calls return Promises; a shop day on the embedded defaults', async 
   assert.equal(await engine.memory.now({}), '2026-03-02T10:00:00Z')
 })
 
+test('identity flows through JSON; purging drops only what nobody can present any more', async () => {
+  const engine = Engine.inMemory({
+    ...SETUP,
+    auth: { issuer: 'kassa-test', audience: 'shop', hs256Secret: '0123456789abcdef0123456789abcdef', config: { argon2: { memoryKib: 1024, iterations: 1, parallelism: 1 } } },
+  })
+  const password = 'correct horse battery staple'
+  await engine.call('auth.register', { email: 'Ada@Example.com', password })
+  const session = await engine.call('auth.login', { email: 'ada@example.com', password, clientAddress: '10.0.0.1' })
+  const claims = await engine.call('auth.authenticate', { token: session.tokens.accessToken })
+  assert.deepEqual(claims.roles, ['customer'])
+  assert.deepEqual(await engine.call('auth.purge_expired_tokens', {}), { families: 0, oneTime: 0 })
+  // past the session's 7 days and the 30-minute access lifetime
+  await engine.call('memory.advance_clock', { seconds: 7 * 86400 + 1801 })
+  assert.deepEqual(await engine.call('auth.purge_expired_tokens', {}), { families: 1, oneTime: 1 })
+  await assert.rejects(engine.call('auth.authenticate', { token: session.tokens.accessToken }), kassa.UnauthenticatedError)
+})
+
 test('engine errors are typed, with the field path; bad setup is a ValidationError', async () => {
   const engine = Engine.inMemory(SETUP)
   await assert.rejects(engine.cart.add({ actor: { id: 'a' }, cartId: 'c', sku: 'X', quantity: -1 }), (e) => e instanceof kassa.ValidationError && e.details[0].field === 'quantity')

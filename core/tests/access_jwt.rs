@@ -472,3 +472,33 @@ fn pure_family_model() {
         "first reason stays"
     );
 }
+
+#[test]
+fn lifetimes_must_be_positive_and_at_most_ten_years() {
+    let ring = || KeyRing::new(JwtKey::hs256("k1", SECRET).unwrap()).unwrap();
+    for (access, refresh, field) in [
+        (0, 3600, "accessTtlSeconds"),
+        (i64::MAX, 3600, "accessTtlSeconds"),
+        (1800, -1, "refreshTtlSeconds"),
+        (
+            1800,
+            kassa::identity::MAX_LIFETIME_SECONDS + 1,
+            "refreshTtlSeconds",
+        ),
+    ] {
+        let mut cfg = TokenConfig::new("kassa", "storefront");
+        cfg.access_ttl_seconds = access;
+        cfg.refresh_ttl_seconds = refresh;
+        let e = TokenIssuer::new(cfg, ring()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::ValidationError);
+        assert_eq!(e.details[0].field, field);
+    }
+    let mut cfg = TokenConfig::new("kassa", "storefront");
+    cfg.access_ttl_seconds = kassa::identity::MAX_LIFETIME_SECONDS;
+    let longest = TokenIssuer::new(cfg, ring()).unwrap();
+    // an expiry past the calendar is an error, not a panic
+    let end = DateTime::<Utc>::MAX_UTC - Duration::days(1);
+    let rng = SeededRandom::new(9);
+    assert!(longest.issue_pair(&subject(), &rng, end).is_err());
+    longest.issue_pair(&subject(), &rng, t0()).unwrap();
+}

@@ -27,9 +27,9 @@
 use super::Engine;
 use crate::error::{KassaError, Result};
 use crate::identity::{
-    invalid_token, login_failed, new_token_id, normalize_email, AccessClaims, Argon2Params,
-    OneTimeToken, PasswordHasher, PasswordPolicy, RefreshFamily, Registration, RevokeReason,
-    TokenIssuer, TokenPair, TokenPurpose, TokenStore, TokenSubject,
+    check_lifetime, invalid_token, login_failed, new_token_id, normalize_email, AccessClaims,
+    Argon2Params, OneTimeToken, PasswordHasher, PasswordPolicy, RefreshFamily, Registration,
+    RevokeReason, TokenIssuer, TokenPair, TokenPurpose, TokenStore, TokenSubject,
 };
 use crate::notify::AccountEvent;
 use crate::ports::{RandomSource, UserRecord};
@@ -99,18 +99,8 @@ impl Auth {
     /// ring and token lifetimes).
     pub fn new(ports: AuthPorts, issuer: TokenIssuer, config: AuthConfig) -> Result<Self> {
         config.rate_limits.validate()?;
-        if config.verification_ttl_seconds <= 0 {
-            return Err(KassaError::validation(
-                "verificationTtlSeconds",
-                "must be positive",
-            ));
-        }
-        if config.reset_ttl_seconds <= 0 {
-            return Err(KassaError::validation(
-                "resetTtlSeconds",
-                "must be positive",
-            ));
-        }
+        check_lifetime("verificationTtlSeconds", config.verification_ttl_seconds)?;
+        check_lifetime("resetTtlSeconds", config.reset_ttl_seconds)?;
         let hasher = PasswordHasher::new(config.argon2)?;
         let limiter = RateLimiter::new(config.rate_limits, ports.rate_limits.clone());
         Ok(Auth {
@@ -511,11 +501,12 @@ impl Engine {
     pub async fn purge_expired_tokens(&self) -> Result<crate::identity::PurgedTokens> {
         let auth = self.require_auth()?;
         let config = auth.issuer.config();
-        let margin = Duration::seconds(config.leeway_seconds.max(0))
-            + Duration::seconds(config.access_ttl_seconds.max(0));
-        let before = self
-            .now()
-            .checked_sub_signed(margin)
+        // both are bounded by the issuer's validation; a margin that does not fit purges nothing
+        let margin = Duration::try_seconds(config.leeway_seconds.max(0))
+            .zip(Duration::try_seconds(config.access_ttl_seconds.max(0)))
+            .and_then(|(leeway, access)| leeway.checked_add(&access));
+        let before = margin
+            .and_then(|m| self.now().checked_sub_signed(m))
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         auth.ports.tokens.purge_expired(before).await
     }

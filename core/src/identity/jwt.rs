@@ -375,21 +375,30 @@ pub struct TokenIssuer {
     keys: KeyRing,
 }
 
+/// The longest lifetime a token may be configured with: ten years. The bound keeps every
+/// expiry computation (`now + lifetime`) within the calendar instead of failing at issue time.
+pub const MAX_LIFETIME_SECONDS: i64 = 3_650 * 86_400;
+
+/// A lifetime in seconds: positive and at most [`MAX_LIFETIME_SECONDS`], else a
+/// `VALIDATION_ERROR` on `field`.
+pub fn check_lifetime(field: &str, seconds: i64) -> Result<()> {
+    if seconds <= 0 {
+        return Err(KassaError::validation(field, "must be positive"));
+    }
+    if seconds > MAX_LIFETIME_SECONDS {
+        return Err(KassaError::validation(
+            field,
+            format!("must be at most {MAX_LIFETIME_SECONDS} (ten years)"),
+        ));
+    }
+    Ok(())
+}
+
 impl TokenIssuer {
-    /// An issuer; the lifetimes must be positive.
+    /// An issuer; the lifetimes must be positive and at most [`MAX_LIFETIME_SECONDS`].
     pub fn new(config: TokenConfig, keys: KeyRing) -> Result<Self> {
-        if config.access_ttl_seconds <= 0 {
-            return Err(KassaError::validation(
-                "accessTtlSeconds",
-                "must be positive",
-            ));
-        }
-        if config.refresh_ttl_seconds <= 0 {
-            return Err(KassaError::validation(
-                "refreshTtlSeconds",
-                "must be positive",
-            ));
-        }
+        check_lifetime("accessTtlSeconds", config.access_ttl_seconds)?;
+        check_lifetime("refreshTtlSeconds", config.refresh_ttl_seconds)?;
         if config.leeway_seconds < 0 || config.leeway_seconds > 300 {
             return Err(KassaError::validation("leewaySeconds", "must be 0 to 300"));
         }
@@ -412,7 +421,11 @@ impl TokenIssuer {
         now: DateTime<Utc>,
         ttl: i64,
     ) -> Result<(String, DateTime<Utc>)> {
-        let exp = now + Duration::seconds(ttl);
+        let exp = Duration::try_seconds(ttl)
+            .and_then(|ttl| now.checked_add_signed(ttl))
+            .ok_or_else(|| {
+                KassaError::validation("now", "the token's expiry is past year 262143")
+            })?;
         let mut claims = Claims::new(payload);
         claims.issued_at = Some(now);
         claims.not_before = Some(now);

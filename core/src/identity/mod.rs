@@ -34,8 +34,8 @@ mod store;
 pub use email::normalize_email;
 pub use hasher::{Argon2Params, PasswordHasher, PasswordVerification};
 pub use jwt::{
-    new_token_id, AccessClaims, JwtAlgorithm, JwtKey, KeyRing, RefreshClaims, TokenConfig,
-    TokenIssuer, TokenKind, TokenPair, TokenSubject,
+    check_lifetime, new_token_id, AccessClaims, JwtAlgorithm, JwtKey, KeyRing, RefreshClaims,
+    TokenConfig, TokenIssuer, TokenKind, TokenPair, TokenSubject, MAX_LIFETIME_SECONDS,
 };
 pub use one_time::{OneTimeToken, OneTimeTokenRecord, RedeemOutcome, TokenPurpose};
 pub use password::{is_common_password, PasswordPolicy, Registration, ValidRegistration};

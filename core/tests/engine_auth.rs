@@ -519,23 +519,24 @@ fn purge_drops_only_tokens_nobody_can_present_any_more() {
     // access tokens 30 min, no leeway)
     let session = register_and_login(&w);
     let purged = |w: &World| run(w.engine.purge_expired_tokens()).unwrap();
+    // `wait` later nothing is due yet; one second after that, `due` is purged
+    let boundary = |w: &World, wait: Duration, due: PurgedTokens| {
+        w.mem.clock.advance(wait);
+        assert_eq!(
+            purged(w),
+            PurgedTokens::default(),
+            "not due at the boundary"
+        );
+        w.mem.clock.advance(Duration::seconds(1));
+        assert_eq!(purged(w), due);
+    };
 
-    w.mem
-        .clock
-        .advance(Duration::hours(24) + Duration::minutes(30));
-    assert_eq!(
-        purged(&w),
-        PurgedTokens::default(),
-        "the link's expiry + the margin is not past"
-    );
-    w.mem.clock.advance(Duration::seconds(1));
-    assert_eq!(
-        purged(&w),
-        PurgedTokens {
-            families: 0,
-            one_time: 1
-        }
-    );
+    // the link's expiry + the 30-minute margin
+    let link = PurgedTokens {
+        families: 0,
+        one_time: 1,
+    };
+    boundary(&w, Duration::hours(24) + Duration::minutes(30), link);
     assert!(w.mem.tokens.one_time_records().is_empty());
     // the session is still usable: refresh moves the family's expiry to now + 7 days
     let refreshed = run(w
@@ -545,18 +546,12 @@ fn purge_drops_only_tokens_nobody_can_present_any_more() {
     let expiry = w.mem.tokens.families()[0].expires_at;
 
     // up to the family's expiry plus the access-token lifetime, the family stays
-    w.mem
-        .clock
-        .advance(expiry - w.mem.clock.now() + Duration::minutes(30));
-    assert_eq!(purged(&w), PurgedTokens::default());
-    w.mem.clock.advance(Duration::seconds(1));
-    assert_eq!(
-        purged(&w),
-        PurgedTokens {
-            families: 1,
-            one_time: 0
-        }
-    );
+    let family = PurgedTokens {
+        families: 1,
+        one_time: 0,
+    };
+    let wait = expiry - w.mem.clock.now() + Duration::minutes(30);
+    boundary(&w, wait, family);
     assert!(w.mem.tokens.families().is_empty());
     // its tokens were refused anyway, and still are
     let err = run(w

@@ -11,7 +11,10 @@
     clippy::indexing_slicing
 )]
 
-use kassa::pricing::{price_cart, Pricer, PricingCart, PricingInput, PricingRules};
+mod pricing_common;
+
+use kassa::pricing::{price_cart, PricingInput};
+use pricing_common::split;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -365,21 +368,8 @@ fn pricing_differential_record() {
         }
         writeln!(out, "{i} {res}").unwrap();
         if i % 10 == 0 {
-            let rules = PricingRules {
-                promotions: input.promotions.clone(),
-                coupons: input.coupons.clone(),
-                tax_rules: input.tax_rules.clone(),
-                shipping_rates: input.shipping_rates.clone(),
-                rounding: input.rounding,
-                stacking: input.stacking,
-            };
-            let cart = PricingCart {
-                lines: input.lines.clone(),
-                coupon_codes: input.coupon_codes.clone(),
-                shipping_method: input.shipping_method.clone(),
-                context: input.context.clone(),
-            };
-            let via = outcome(Pricer::new(rules).price(&cart));
+            let (pricer, cart) = split(&input);
+            let via = outcome(pricer.price(&cart));
             assert_eq!(via, res, "cart {i}: Pricer differs from price_cart");
         }
     }

@@ -6,28 +6,12 @@
     clippy::indexing_slicing
 )]
 
-use kassa::pricing::{price_cart, Pricer, PricingCart, PricingInput, PricingRules};
+mod pricing_common;
+
+use kassa::pricing::{price_cart, PricingCart, PricingInput, PricingRules};
+use pricing_common::split;
 use serde_json::Value;
 use std::path::Path;
-
-/// The input split the way a service holds it: rules in a `Pricer`, the cart per request.
-fn split(input: &PricingInput) -> (Pricer, PricingCart) {
-    let rules = PricingRules {
-        promotions: input.promotions.clone(),
-        coupons: input.coupons.clone(),
-        tax_rules: input.tax_rules.clone(),
-        shipping_rates: input.shipping_rates.clone(),
-        rounding: input.rounding,
-        stacking: input.stacking,
-    };
-    let cart = PricingCart {
-        lines: input.lines.clone(),
-        coupon_codes: input.coupon_codes.clone(),
-        shipping_method: input.shipping_method.clone(),
-        context: input.context.clone(),
-    };
-    (Pricer::new(rules), cart)
-}
 
 /// Every pricing vector gives the same result, or the same error with the same field paths,
 /// through a `Pricer` holding its rules as through `price_cart`; the rules and the cart also

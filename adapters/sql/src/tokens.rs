@@ -112,6 +112,17 @@ impl SqlTokens {
         Err(contended("refresh family", family_id))
     }
 
+    /// Deletes the rows of `table` (one of the two token tables) whose expiry is before `cut`.
+    async fn delete_expired(&self, table: &str, cut: i64) -> Result<u64> {
+        let statement = format!("DELETE FROM {table} WHERE expires_at_ns < $1");
+        Ok(sqlx::query(&statement)
+            .bind(cut)
+            .execute(self.db.pool())
+            .await
+            .map_err(db_err)?
+            .rows_affected())
+    }
+
     /// A one-time record with its stored version.
     async fn read_one_time(&self, selector: &str) -> Result<Option<(OneTimeTokenRecord, i64)>> {
         let row =
@@ -290,18 +301,8 @@ impl TokenStore for SqlTokens {
         });
         // two independent deletes: a token that expired is refused whether or not the other
         // table's purge went through, so no transaction is needed between them
-        let families = sqlx::query("DELETE FROM kassa_refresh_families WHERE expires_at_ns < $1")
-            .bind(cut)
-            .execute(self.db.pool())
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-        let one_time = sqlx::query("DELETE FROM kassa_one_time_tokens WHERE expires_at_ns < $1")
-            .bind(cut)
-            .execute(self.db.pool())
-            .await
-            .map_err(db_err)?
-            .rows_affected();
+        let families = self.delete_expired("kassa_refresh_families", cut).await?;
+        let one_time = self.delete_expired("kassa_one_time_tokens", cut).await?;
         Ok(PurgedTokens { families, one_time })
     }
 }

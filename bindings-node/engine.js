@@ -14,6 +14,58 @@ const PORT_METHODS = Object.freeze({
   orders: ['insert', 'get', 'getByNumber', 'compareAndSet', 'list', 'nextNumber'],
 })
 
+/**
+ * The one dispatcher of an engine's JS ports, `(port, method, argsJson) => Promise<string>`,
+ * and the map of recent exceptions it keeps for `cause`. Always resolves: a JS exception
+ * never crosses into Rust.
+ */
+function dispatcherFor(ports) {
+  const causes = new Map()
+  let nextCause = 1
+  const dispatch = async (port, method, argsJson) => {
+    try {
+      const impl = ports[port]
+      const args = JSON.parse(argsJson)
+      let result
+      if (method === 'health' && typeof impl.health !== 'function') {
+        result = { port, status: 'up', detail: 'JS port' }
+      } else {
+        result = await impl[method](...args)
+      }
+      return JSON.stringify({ ok: result === undefined ? null : result })
+    } catch (e) {
+      const id = nextCause++
+      causes.set(id, e)
+      // an error the engine handles itself is never claimed: keep only the recent ones
+      if (causes.size > 1000) causes.delete(causes.keys().next().value)
+      const error = isKassaError(e)
+        ? { code: e.code, message: e.message, details: e.details || [] }
+        : { code: 'UNAVAILABLE', message: `${port}.${method} failed: ${e && e.message ? e.message : String(e)}`, meta: { retryAfterSeconds: 1 } }
+      return JSON.stringify({ error, causeId: id })
+    }
+  }
+  return { dispatch, causes }
+}
+
+/** Checks the JS ports object: known port names, every method a function. */
+function portNames(ports, allowed) {
+  const names = { gateway: false, events: false, orders: false }
+  for (const [name, impl] of Object.entries(ports)) {
+    if (!allowed.includes(name)) throw new KassaTypeError(`unknown port '${name}' (${allowed.join(', ')})`, { details: [{ field: `ports.${name}`, message: 'unknown port' }] })
+    if (impl == null) continue
+    for (const m of PORT_METHODS[name]) {
+      if (typeof impl[m] !== 'function') {
+        throw new KassaTypeError(`ports.${name}.${m} must be a function`, { details: [{ field: `ports.${name}.${m}`, message: 'expected a function' }] })
+      }
+    }
+    names[name] = true
+  }
+  return names
+}
+
+/** `Engine.open` options (camelCase) → the JSON form the native side reads. */
+const OPEN_OPTIONS = ['schema', 'maxConnections', 'acquireTimeoutSeconds', 'idempotencyLockTimeoutSeconds', 'sqliteBusyTimeoutSeconds']
+
 class Engine {
   /** @private use `Engine.inMemory` or `Engine.withPorts`. */
   constructor(nativeEngine, causes) {
@@ -52,47 +104,67 @@ class Engine {
    * was thrown.
    */
   static withPorts(setup = {}, ports = {}) {
-    const names = { gateway: false, events: false, orders: false }
-    for (const [name, impl] of Object.entries(ports)) {
-      if (!(name in PORT_METHODS)) throw new KassaTypeError(`unknown port '${name}' (gateway, events, orders)`, { details: [{ field: `ports.${name}`, message: 'unknown port' }] })
-      if (impl == null) continue
-      for (const m of PORT_METHODS[name]) {
-        if (typeof impl[m] !== 'function') {
-          throw new KassaTypeError(`ports.${name}.${m} must be a function`, { details: [{ field: `ports.${name}.${m}`, message: 'expected a function' }] })
-        }
-      }
-      names[name] = true
-    }
-    const causes = new Map()
-    let nextCause = 1
-    // Always resolves: a JS exception never crosses into Rust.
-    const dispatch = async (port, method, argsJson) => {
-      try {
-        const impl = ports[port]
-        const args = JSON.parse(argsJson)
-        let result
-        if (method === 'health' && typeof impl.health !== 'function') {
-          result = { port, status: 'up', detail: 'JS port' }
-        } else {
-          result = await impl[method](...args)
-        }
-        return JSON.stringify({ ok: result === undefined ? null : result })
-      } catch (e) {
-        const id = nextCause++
-        causes.set(id, e)
-        // an error the engine handles itself is never claimed: keep only the recent ones
-        if (causes.size > 1000) causes.delete(causes.keys().next().value)
-        const error = isKassaError(e)
-          ? { code: e.code, message: e.message, details: e.details || [] }
-          : { code: 'UNAVAILABLE', message: `${port}.${method} failed: ${e && e.message ? e.message : String(e)}`, meta: { retryAfterSeconds: 1 } }
-        return JSON.stringify({ error, causeId: id })
-      }
-    }
+    const names = portNames(ports, Object.keys(PORT_METHODS))
+    const { dispatch, causes } = dispatcherFor(ports)
     try {
       return new Engine(native.NativeEngine.withJsPorts(encode(setup), names, dispatch), causes)
     } catch (e) {
       throw fromNative(e, setup)
     }
+  }
+
+  /**
+   * The engine on the database at `url`: `postgres://user:pw@host:5432/db` (also
+   * `postgresql://`; TLS with `?sslmode=require`), `sqlite:///abs/path/kassa.db`,
+   * `sqlite://relative/path.db` or `sqlite::memory:`. Resolves once connected and migrated
+   * (migrations are idempotent and safe from several processes at once).
+   *
+   * `setup` (all optional): `engine`, `auth`, `billing` as for `inMemory`, and `catalog`,
+   * `rules`, `stock`, loaded **only into a fresh database** (one whose catalog was never
+   * written); later opens ignore them. No `start` / `seed`: the system clock, UUID ids and
+   * the OS random source.
+   *
+   * `options` (all optional): `schema` (PostgreSQL), `maxConnections` (default 10),
+   * `acquireTimeoutSeconds` (default 5; also bounds connecting), `idempotencyLockTimeoutSeconds`
+   * (default 60), `sqliteBusyTimeoutSeconds` (default 5), and `gateway`: a JS payment gateway
+   * port (default: the sandbox gateway, for development).
+   *
+   * Rejects with `ValidationError` naming `url`, `schema`, an option or a setup field, and
+   * with `UnavailableError` when the database cannot be reached in time.
+   */
+  static async open(url, setup = {}, options = {}) {
+    if (typeof url !== 'string') throw new KassaTypeError('url must be a string', { details: [{ field: 'url', message: 'expected a string' }] })
+    if (options === null || typeof options !== 'object') throw new KassaTypeError('options must be an object', { details: [{ field: 'options', message: 'expected an object' }] })
+    const { gateway, ...rest } = options
+    const nativeOptions = {}
+    for (const [k, v] of Object.entries(rest)) {
+      if (!OPEN_OPTIONS.includes(k)) throw new KassaTypeError(`unknown option '${k}' (${OPEN_OPTIONS.join(', ')}, gateway)`, { details: [{ field: `options.${k}`, message: 'unknown option' }] })
+      if (v !== undefined && v !== null) nativeOptions[k] = v
+    }
+    let dispatch
+    let causes
+    if (gateway != null) {
+      portNames({ gateway }, ['gateway'])
+      ;({ dispatch, causes } = dispatcherFor({ gateway }))
+    }
+    try {
+      return new Engine(await native.NativeEngine.open(url, encode(setup), JSON.stringify(nativeOptions), dispatch), causes)
+    } catch (e) {
+      throw fromNative(e, setup)
+    }
+  }
+
+  /** Whether the engine runs on a database (`Engine.open`) rather than in memory. */
+  get persistent() {
+    return this._native.persistent
+  }
+
+  /**
+   * Closes the database pool of an opened engine (waits for calls in flight); later calls
+   * reject with `UnavailableError`. Resolves at once for an in-memory engine.
+   */
+  async close() {
+    await this._native.close()
   }
 
   /** Every engine operation name. */

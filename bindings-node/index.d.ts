@@ -163,6 +163,7 @@ import type {
   MoneyRoundOutput,
   NormalizeEmailRequest,
   Objective,
+  OpenSetup,
   OptimizeEfficientReturnInput,
   OptimizeEfficientReturnOutput,
   OptimizeEfficientRiskInput,
@@ -462,6 +463,25 @@ export interface JsPorts {
 /** Methods each JS port must have. */
 export declare const PORT_METHODS: Readonly<Record<keyof JsPorts, readonly string[]>>
 
+/**
+ * Options of `Engine.open` (all optional): the connection settings of the database adapter
+ * and the payment gateway.
+ */
+export interface EngineOpenOptions {
+  /** PostgreSQL schema for the tables, created if missing (letters, digits and `_`). */
+  schema?: string
+  /** PostgreSQL pool size per process (default 10; SQLite always uses one connection). */
+  maxConnections?: number
+  /** Seconds to wait for a connection, also when opening (default 5); then `UNAVAILABLE`. */
+  acquireTimeoutSeconds?: number
+  /** Seconds an in-progress idempotency claim blocks its key (default 60). */
+  idempotencyLockTimeoutSeconds?: number
+  /** SQLite: seconds to wait for another process's write lock (default 5). */
+  sqliteBusyTimeoutSeconds?: number
+  /** The payment provider as a JS port (default: the sandbox gateway, for development). */
+  gateway?: PaymentGatewayPort
+}
+
 /** An engine operation taking a request and resolving to its result. */
 export type EngineCall = <R = any>(request?: Record<string, unknown>) => Promise<R>
 
@@ -476,6 +496,17 @@ export declare class Engine {
   static inMemory(setup?: InMemorySetup): Engine
   /** The embedded defaults with some ports implemented in JS. */
   static withPorts(setup: InMemorySetup, ports: JsPorts): Engine
+  /**
+   * The engine on a database: `postgres://...`, `postgresql://...`, `sqlite://path` or
+   * `sqlite::memory:`. `setup.catalog`, `rules` and `stock` are loaded only into a fresh
+   * database. Rejects with `ValidationError` (bad URL, option or setup) or
+   * `UnavailableError` (the database cannot be reached in time).
+   */
+  static open(url: string, setup?: OpenSetup, options?: EngineOpenOptions): Promise<Engine>
+  /** Whether the engine runs on a database (`Engine.open`) rather than in memory. */
+  readonly persistent: boolean
+  /** Closes the database pool of an opened engine; later calls reject with `UnavailableError`. */
+  close(): Promise<void>
   /** Every engine operation name. */
   static operations(): string[]
   /** Runs one engine operation. */
@@ -640,6 +671,23 @@ export declare class NativeEngine {
    * `dispatch` (`(port, method, argsJson) => Promise<string>`).
    */
   static withJsPorts(setup: string, ports: JsPortNames, dispatch: (arg0: string, arg1: string, arg2: string) => Promise<string>): NativeEngine
+  /**
+   * An engine on the database at `url` (`postgres://`, `postgresql://`, `sqlite://path`,
+   * `sqlite::memory:`), resolved once connected and migrated: `setup` is the JSON of an
+   * `OpenSetup` (catalog, rules and stock loaded into a fresh database only; engine,
+   * auth, billing settings), `options` the JSON of `kassa_sql::UrlOptions` (schema, pool
+   * size, timeouts). With `dispatch`, the payment gateway is the JS `gateway` port (as in
+   * `withJsPorts`); without it, the sandbox gateway. The pool runs on napi's tokio
+   * runtime, like every engine call.
+   */
+  static open(url: string, setup: string, options: string, dispatch?: ((arg0: string, arg1: string, arg2: string) => Promise<string>) | undefined | null): Promise<NativeEngine>
+  /**
+   * Closes the database pool of an engine opened by URL (waits for calls in flight);
+   * later calls fail with `UNAVAILABLE`. Resolves at once for an in-memory engine.
+   */
+  close(): Promise<void>
+  /** Whether the engine runs on a database (opened by URL) rather than in memory. */
+  get persistent(): boolean
   /** Every engine operation name. */
   static operations(): Array<string>
   /**

@@ -387,6 +387,7 @@ for (const op of opList) {
 const EXTRA_ROOTS = [
   ['AuthorizeRequest', 'ports'], ['GatewayResponse', 'ports'], ['OutboxEvent', 'ports'], ['PortHealth', 'ports'],
   ['Order', 'order'], ['OrderFilter', 'ports'], ['PageRequest', 'page'], ['Page', 'page'], ['InMemorySetup', 'host'],
+  ['OpenSetup', 'host'],
   ['Principal', 'engine'],
   // kassa.pricing.Pricer / PricingCart (pricer.js, types/api.d.ts)
   ['PricingRules', 'pricing'], ['PricingCart', 'pricing'],

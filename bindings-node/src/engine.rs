@@ -19,8 +19,9 @@ use kassa::ports::{
     PaymentGateway, PortHealth,
 };
 use kassa::{KassaError, Page, PageRequest};
-use napi::bindgen_prelude::{FnArgs, Function, Promise};
+use napi::bindgen_prelude::{FnArgs, Function, Promise, PromiseRaw};
 use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Env;
 use napi_derive::napi;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -181,12 +182,35 @@ pub struct JsPortNames {
 #[napi]
 pub struct NativeEngine {
     host: Arc<EngineHost>,
+    /// The stores of an engine opened by URL (`None`: in memory), to close the pool.
+    #[cfg(feature = "sql")]
+    store: Option<kassa_sql::SqlStore>,
+}
+
+impl NativeEngine {
+    fn in_memory_host(host: EngineHost) -> Self {
+        NativeEngine {
+            host: Arc::new(host),
+            #[cfg(feature = "sql")]
+            store: None,
+        }
+    }
+}
+
+/// The dispatcher function as a threadsafe function (weak: it does not keep Node alive).
+fn dispatcher(
+    dispatch: Function<FnArgs<(String, String, String)>, Promise<String>>,
+) -> napi::Result<Arc<Dispatch>> {
+    let tsfn: Dispatch = dispatch
+        .build_threadsafe_function()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build()?;
+    Ok(Arc::new(tsfn))
 }
 
 fn parse_setup(setup: &str) -> KResult<InMemorySetup> {
-    let value: Value = serde_json::from_str(setup)
-        .map_err(|e| KassaError::validation("setup", format!("not valid JSON: {e}")))?;
-    kassa::host::from_value(value)
+    kassa::host::from_argument(setup, "setup")
 }
 
 #[napi]
@@ -196,9 +220,7 @@ impl NativeEngine {
     #[napi(factory, catch_unwind)]
     pub fn in_memory(setup: String) -> napi::Result<NativeEngine> {
         guard(|| EngineHost::from_setup(parse_setup(&setup)?))
-            .map(|host| NativeEngine {
-                host: Arc::new(host),
-            })
+            .map(NativeEngine::in_memory_host)
             .map_err(|e| to_napi(&e))
     }
 
@@ -210,12 +232,7 @@ impl NativeEngine {
         ports: JsPortNames,
         dispatch: Function<FnArgs<(String, String, String)>, Promise<String>>,
     ) -> napi::Result<NativeEngine> {
-        let tsfn: Dispatch = dispatch
-            .build_threadsafe_function()
-            .callee_handled::<false>()
-            .weak::<true>()
-            .build()?;
-        let tsfn = Arc::new(tsfn);
+        let tsfn = dispatcher(dispatch)?;
         let port = |name: &'static str| JsPort {
             dispatch: tsfn.clone(),
             port: name,
@@ -235,10 +252,78 @@ impl NativeEngine {
                 p
             })
         })
-        .map(|host| NativeEngine {
-            host: Arc::new(host),
-        })
+        .map(NativeEngine::in_memory_host)
         .map_err(|e| to_napi(&e))
+    }
+
+    /// An engine on the database at `url` (`postgres://`, `postgresql://`, `sqlite://path`,
+    /// `sqlite::memory:`), resolved once connected and migrated: `setup` is the JSON of an
+    /// `OpenSetup` (catalog, rules and stock loaded into a fresh database only; engine,
+    /// auth, billing settings), `options` the JSON of `kassa_sql::UrlOptions` (schema, pool
+    /// size, timeouts). With `dispatch`, the payment gateway is the JS `gateway` port (as in
+    /// `withJsPorts`); without it, the sandbox gateway. The pool runs on napi's tokio
+    /// runtime, like every engine call.
+    // The dispatcher's type is spelled out (not aliased) so napi's typegen writes its
+    // TypeScript signature.
+    #[allow(clippy::type_complexity)]
+    #[napi(ts_return_type = "Promise<NativeEngine>")]
+    pub fn open<'env>(
+        env: &'env Env,
+        url: String,
+        setup: String,
+        options: String,
+        dispatch: Option<Function<FnArgs<(String, String, String)>, Promise<String>>>,
+    ) -> napi::Result<PromiseRaw<'env, NativeEngine>> {
+        let gateway = match dispatch {
+            Some(d) => Some(Arc::new(JsPort {
+                dispatch: dispatcher(d)?,
+                port: "gateway",
+            }) as Arc<dyn PaymentGateway>),
+            None => None,
+        };
+        env.spawn_future(async move {
+            #[cfg(feature = "sql")]
+            {
+                let run = kassa_sql::open_host_json(&url, &setup, &options, gateway);
+                match AssertUnwindSafe(run).catch_unwind().await {
+                    Ok(Ok(opened)) => Ok(NativeEngine {
+                        host: Arc::new(opened.host),
+                        store: Some(opened.store),
+                    }),
+                    Ok(Err(e)) => Err(to_napi(&e)),
+                    Err(_) => Err(to_napi(&KassaError::internal("panic in the Kassa engine"))),
+                }
+            }
+            #[cfg(not(feature = "sql"))]
+            {
+                let _ = (url, setup, options, gateway);
+                Err(to_napi(&KassaError::validation(
+                    "url",
+                    "this build of kassa has no SQL support (cargo feature `sql`)",
+                )))
+            }
+        })
+    }
+
+    /// Closes the database pool of an engine opened by URL (waits for calls in flight);
+    /// later calls fail with `UNAVAILABLE`. Resolves at once for an in-memory engine.
+    #[napi]
+    pub async fn close(&self) -> napi::Result<()> {
+        #[cfg(feature = "sql")]
+        if let Some(store) = &self.store {
+            store.close().await;
+        }
+        Ok(())
+    }
+
+    /// Whether the engine runs on a database (opened by URL) rather than in memory.
+    #[napi(getter)]
+    pub fn persistent(&self) -> bool {
+        #[cfg(feature = "sql")]
+        let persistent = self.store.is_some();
+        #[cfg(not(feature = "sql"))]
+        let persistent = false;
+        persistent
     }
 
     /// Every engine operation name.

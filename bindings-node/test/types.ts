@@ -51,7 +51,10 @@ async function engineExample(): Promise<void> {
   }
   const withPorts = kassa.Engine.withPorts({}, { gateway, events: { publish: (e) => void e.eventType } })
   await withPorts.call('health', {})
-  void cart.id
+  const opened: kassa.Engine = await kassa.Engine.open('sqlite::memory:', { engine: { defaultRegion: 'DE' }, stock: [{ sku: 'A-1', onHand: 3 }] }, { acquireTimeoutSeconds: 2, gateway })
+  const persistent: boolean = opened.persistent
+  await opened.close()
+  void [cart.id, persistent]
 }
 
 // Rules and carts held natively, lazy results

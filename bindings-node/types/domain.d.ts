@@ -1185,6 +1185,30 @@ export type Objective =
   /** Maximum Sharpe ratio. */
   | 'max_sharpe'
 
+/** The setup of an engine opened on a database (`Engine.open(url, setup)` in the bindings):
+ * what [`InMemorySetup`] holds minus what only the in-memory ports have (a manual clock's
+ * start, a deterministic seed). Every field has a default.
+ * 
+ * `catalog`, `rules` and `stock` are loaded **once**, into a database whose catalog has never
+ * been written (a fresh database); on every later open the database is the source of truth
+ * and they are ignored (so restarting a service never resets stock or undoes catalog edits).
+ * Without `catalog`, the catalog starts empty (the in-memory default, the sample catalog, is
+ * not loaded into a database). */
+export interface OpenSetup {
+  /** The catalog loaded into a fresh database. */
+  catalog?: CatalogData | null
+  /** Promotions, coupons, tax, shipping, rounding, stacking loaded into a fresh database. */
+  rules?: PricingRules | null
+  /** Stock levels set in a fresh database. */
+  stock?: Array<StockSeed>
+  /** Engine settings. */
+  engine?: EngineConfig
+  /** Identity flows (HS256 keys); without it the `auth.*` operations answer `CONFLICT`. */
+  auth?: AuthSetup | null
+  /** Subscription billing settings (dunning schedule, proration rounding). */
+  billing?: BillingConfig
+}
+
 /** The order aggregate: lines, totals, its three statuses, payment, refunds, history, and a
  * version for compare-and-set. */
 export interface Order {

@@ -5,6 +5,8 @@ Synchronous by design: each call runs the async Rust core to completion on the c
 thread with the GIL released (Python ports re-acquire it while they run). From asyncio use
 :meth:`Engine.acall` (a thread via ``asyncio.to_thread``). ``Engine`` is safe to share
 between threads.
+
+:meth:`Engine.open` runs the same engine on PostgreSQL or SQLite, opened by URL.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import datetime as _dt
 import json
+import math
 from typing import Any, Mapping
 
 from . import _native
 from ._serde import Record, _encode, _from_serde, camel
+from .errors import ValidationError
 from .ports import Clock, EventSink, OrderStore, PaymentGateway
 
 __all__ = ["Engine", "Actor", "actor"]
@@ -38,6 +42,9 @@ class Engine:
     gives the sample catalog). Pass Python objects to substitute ports: ``gateway``
     (:class:`kassa.ports.PaymentGateway`), ``orders`` (:class:`kassa.ports.OrderStore`),
     ``events`` (:class:`kassa.ports.EventSink`), ``clock`` (:class:`kassa.ports.Clock`).
+
+    ``Engine.open(url, setup)`` runs on a database instead (PostgreSQL or SQLite); see
+    :meth:`open`. An opened engine is a context manager that closes its pool on exit.
     """
 
     __slots__ = ("_native",)
@@ -61,6 +68,75 @@ class Engine:
                 _encode(dict(setup or {})), gateway=gateway, orders=orders, events=events, clock=clock
             )
         )
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        setup: Mapping[str, Any] | None = None,
+        *,
+        schema: str | None = None,
+        max_connections: int | None = None,
+        acquire_timeout: float | None = None,
+        idempotency_lock_timeout: int | None = None,
+        sqlite_busy_timeout: float | None = None,
+        gateway: PaymentGateway | None = None,
+    ) -> Engine:
+        """The engine on the database at ``url``: ``postgres://user:pw@host:5432/db`` (also
+        ``postgresql://``; TLS with ``?sslmode=require``), ``sqlite:///abs/path/kassa.db``,
+        ``sqlite://relative/path.db`` or ``sqlite::memory:``. Opening connects, applies the
+        migrations (idempotent, safe from several processes at once) and returns when the
+        database is ready; the GIL is released meanwhile.
+
+        ``setup`` (serde form, all optional): ``engine``, ``auth``, ``billing`` settings as
+        for :meth:`in_memory`, and ``catalog``, ``rules``, ``stock`` loaded **only into a
+        fresh database** (one whose catalog was never written); on later opens the database
+        is the source of truth and they are ignored. No ``start`` / ``seed``: an opened
+        engine uses the system clock, UUID ids and the OS random source.
+
+        Options: ``schema`` (PostgreSQL schema for the tables, created if missing),
+        ``max_connections`` (PostgreSQL pool size, default 10), ``acquire_timeout`` (seconds
+        to wait for a connection, default 5; also bounds connecting here),
+        ``idempotency_lock_timeout`` (seconds, default 60), ``sqlite_busy_timeout``
+        (seconds, default 5). ``gateway``: the payment provider as a Python object
+        (default: the sandbox gateway, for development).
+
+        Raises :class:`~kassa.ValidationError` naming ``url`` (unknown scheme, malformed),
+        ``schema``, an option (``maxConnections``, ...) or a setup field, and
+        :class:`~kassa.UnavailableError` when the database cannot be reached in time.
+        """
+        if not isinstance(url, str):
+            raise TypeError(f"url must be a str, not {type(url).__name__}")
+        options: dict[str, Any] = {
+            "schema": schema,
+            "maxConnections": max_connections,
+            "acquireTimeoutSeconds": acquire_timeout,
+            "idempotencyLockTimeoutSeconds": idempotency_lock_timeout,
+            "sqliteBusyTimeoutSeconds": sqlite_busy_timeout,
+        }
+        for key, value in options.items():
+            # JSON has no inf / nan: refuse them here with the error Rust gives other bad values
+            if isinstance(value, float) and not math.isfinite(value):
+                message = "must be a positive number of seconds"
+                raise ValidationError(f"{key}: {message}", details=[{"field": key, "message": message}])
+        text = json.dumps({k: v for k, v in options.items() if v is not None})
+        return cls(_native.Engine.open(url, _encode(dict(setup or {})), text, gateway=gateway))
+
+    @property
+    def persistent(self) -> bool:
+        """Whether the engine runs on a database (:meth:`open`) rather than in memory."""
+        return self._native.persistent
+
+    def close(self) -> None:
+        """Closes the database pool (waits for calls in flight); later calls raise
+        :class:`~kassa.UnavailableError`. Does nothing for an in-memory engine."""
+        self._native.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @staticmethod
     def operations() -> list[str]:

@@ -83,6 +83,24 @@ impl SqlCatalog {
         Ok(())
     }
 
+    /// Replaces catalog and rules only if the catalog row was never written since the
+    /// migration created it (a fresh database), in one conditional `UPDATE`: of several
+    /// processes opening a fresh database at once exactly one loads it. Returns whether it
+    /// did.
+    pub async fn seed_if_fresh(&self, data: CatalogData, rules: PricingRules) -> Result<bool> {
+        Catalog::new(data.clone())?;
+        let done = sqlx::query(
+            "UPDATE kassa_catalog SET data = $1, rules = $2, version = version + 1 \
+             WHERE id = 1 AND version = 1",
+        )
+        .bind(to_json(&data)?)
+        .bind(to_json(&rules)?)
+        .execute(self.db.pool())
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Changes the catalog data in one transaction holding the catalog row.
     async fn write(&self, change: impl FnOnce(&mut CatalogData) -> Result<()>) -> Result<()> {
         let mut tx = self.db.pool().begin().await.map_err(db_err)?;

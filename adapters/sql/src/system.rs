@@ -23,3 +23,16 @@ impl IdGenerator for UuidIds {
         format!("{kind}_{}", uuid::Uuid::new_v4().simple())
     }
 }
+
+/// Randomness from the operating system's CSPRNG (`getrandom`): salts, token ids and
+/// one-time secrets of the identity flows in production.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsRandom;
+
+impl kassa::ports::RandomSource for OsRandom {
+    fn fill_bytes(&self, buf: &mut [u8]) -> kassa::Result<()> {
+        getrandom::fill(buf).map_err(|e| {
+            kassa::KassaError::unavailable(format!("the OS random source failed: {e}"), 1)
+        })
+    }
+}

@@ -13,8 +13,8 @@
 
 use crate::catalog::{Catalog, CatalogData, Product, ProductQuery};
 use crate::engine::{
-    Auth, AuthConfig, CheckoutRequest, DashboardRequest, Engine, EngineConfig, LoginRequest,
-    Principal, StatusUpdate,
+    Auth, AuthConfig, AuthPorts, BillingPorts, CheckoutRequest, DashboardRequest, Engine,
+    EngineConfig, LoginRequest, Principal, StatusUpdate,
 };
 use crate::engine::{
     BarcodeScan, Billing, BillingConfig, ChangePlanRequest, InventoryUpdate, NewShipment,
@@ -177,6 +177,100 @@ pub struct InMemorySetup {
     pub auth: Option<AuthSetup>,
     /// Subscription billing settings (dunning schedule, proration rounding).
     pub billing: BillingConfig,
+}
+
+/// The settings of a host that are not storage: engine, identity flows, billing (the part of
+/// [`InMemorySetup`] and [`OpenSetup`] that [`EngineHost::from_ports`] takes).
+#[derive(Debug, Clone, Default)]
+pub struct HostConfig {
+    /// Engine settings.
+    pub engine: EngineConfig,
+    /// Identity flows; without it the `auth.*` operations answer `CONFLICT`.
+    pub auth: Option<AuthSetup>,
+    /// Subscription billing settings.
+    pub billing: BillingConfig,
+}
+
+/// Every port bundle an [`EngineHost`] runs on.
+#[derive(Clone)]
+pub struct HostPorts {
+    /// The engine's ports (stores, gateway, outbox, clock, ids).
+    pub ports: crate::engine::Ports,
+    /// The billing flows' ports.
+    pub billing: BillingPorts,
+    /// The identity flows' ports (used only when [`HostConfig::auth`] is set).
+    pub auth: AuthPorts,
+}
+
+impl std::fmt::Debug for HostPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostPorts").finish_non_exhaustive()
+    }
+}
+
+/// The setup of an engine opened on a database (`Engine.open(url, setup)` in the bindings):
+/// what [`InMemorySetup`] holds minus what only the in-memory ports have (a manual clock's
+/// start, a deterministic seed). Every field has a default.
+///
+/// `catalog`, `rules` and `stock` are loaded **once**, into a database whose catalog has never
+/// been written (a fresh database); on every later open the database is the source of truth
+/// and they are ignored (so restarting a service never resets stock or undoes catalog edits).
+/// Without `catalog`, the catalog starts empty (the in-memory default, the sample catalog, is
+/// not loaded into a database).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct OpenSetup {
+    /// The catalog loaded into a fresh database.
+    pub catalog: Option<CatalogData>,
+    /// Promotions, coupons, tax, shipping, rounding, stacking loaded into a fresh database.
+    pub rules: Option<PricingRules>,
+    /// Stock levels set in a fresh database.
+    pub stock: Vec<StockSeed>,
+    /// Engine settings.
+    pub engine: EngineConfig,
+    /// Identity flows (HS256 keys); without it the `auth.*` operations answer `CONFLICT`.
+    pub auth: Option<AuthSetup>,
+    /// Subscription billing settings (dunning schedule, proration rounding).
+    pub billing: BillingConfig,
+}
+
+impl OpenSetup {
+    /// The setup from its JSON text (a binding's argument; empty text is `{}`).
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` naming the offending field (`setup` when the text is not JSON).
+    pub fn from_json(text: &str) -> Result<Self> {
+        super::from_argument(text, "setup")
+    }
+
+    /// Splits off the settings [`EngineHost::from_ports`] takes.
+    pub fn config(&self) -> HostConfig {
+        HostConfig {
+            engine: self.engine.clone(),
+            auth: self.auth.clone(),
+            billing: self.billing.clone(),
+        }
+    }
+}
+
+/// Sets the stock levels of a setup through the inventory port (`stock[i].sku` names an
+/// empty SKU).
+///
+/// # Errors
+/// `VALIDATION_ERROR` on `stock[i].sku`, or the port's error.
+pub async fn load_stock(inventory: &dyn InventoryStore, stock: &[StockSeed]) -> Result<()> {
+    for (i, s) in stock.iter().enumerate() {
+        if s.sku.is_empty() {
+            return Err(KassaError::validation(
+                format!("stock[{i}].sku"),
+                "must not be empty",
+            ));
+        }
+        inventory
+            .set_on_hand(&s.sku, &s.location_id, s.on_hand)
+            .await?;
+    }
+    Ok(())
 }
 
 /// An engine answering JSON operations.
@@ -678,21 +772,35 @@ impl EngineHost {
                 .ok_or_else(|| KassaError::internal("default start time"))?,
         };
         let memory = InMemory::new(catalog, setup.rules, start).with_seed(setup.seed);
-        for (i, s) in setup.stock.iter().enumerate() {
-            if s.sku.is_empty() {
-                return Err(KassaError::validation(
-                    format!("stock[{i}].sku"),
-                    "must not be empty",
-                ));
-            }
-            ready_now(
-                memory
-                    .inventory
-                    .set_on_hand(&s.sku, &s.location_id, s.on_hand),
-            )??;
-        }
-        let mut engine = Engine::new(customize(memory.ports()), setup.engine)?;
-        if let Some(auth) = setup.auth {
+        ready_now(load_stock(&*memory.inventory, &setup.stock))??;
+        let ports = HostPorts {
+            ports: customize(memory.ports()),
+            billing: memory.billing_ports(),
+            auth: memory.auth_ports(),
+        };
+        let mut host = Self::from_ports(
+            HostConfig {
+                engine: setup.engine,
+                auth: setup.auth,
+                billing: setup.billing,
+            },
+            ports,
+        )?;
+        host.memory = Some(memory);
+        Ok(host)
+    }
+
+    /// An engine with billing and (when `config.auth` is set) the identity flows over ports
+    /// the host built: the constructor behind engines opened on a database by URL
+    /// (`kassa_sql::open_host`, the bindings' `Engine.open`). The `memory.*` operations
+    /// answer `CONFLICT` on such a host. Loads nothing: a store is seeded by its adapter.
+    ///
+    /// # Errors
+    /// `VALIDATION_ERROR` naming the field of `config` that is wrong (`engine.*`, the
+    /// identity keys and token lifetimes, `billing.*`).
+    pub fn from_ports(config: HostConfig, ports: HostPorts) -> Result<Self> {
+        let mut engine = Engine::new(ports.ports, config.engine)?;
+        if let Some(auth) = config.auth {
             let key = JwtKey::hs256(&auth.kid, auth.hs256_secret.as_bytes())?;
             let mut tokens = TokenConfig::new(&auth.issuer, &auth.audience);
             if let Some(ttl) = auth.access_ttl_seconds {
@@ -702,17 +810,13 @@ impl EngineHost {
                 tokens.refresh_ttl_seconds = ttl;
             }
             let issuer = TokenIssuer::new(tokens, KeyRing::new(key)?)?;
-            engine = engine.with_auth(Auth::new(memory.auth_ports(), issuer, auth.config)?);
+            engine = engine.with_auth(Auth::new(ports.auth, issuer, auth.config)?);
         }
-        let billing = Billing::new(
-            engine.ports().clone(),
-            memory.billing_ports(),
-            setup.billing,
-        )?;
+        let billing = Billing::new(engine.ports().clone(), ports.billing, config.billing)?;
         Ok(EngineHost {
             engine,
             billing: Some(billing),
-            memory: Some(memory),
+            memory: None,
         })
     }
 

@@ -79,3 +79,16 @@ fn without_position(e: &serde_json::Error) -> String {
         None => text,
     }
 }
+
+/// A JSON argument of a binding's constructor (a setup, options) as `T`: empty text is `{}`,
+/// text that is not JSON a `VALIDATION_ERROR` on `argument`, else as [`from_value`] (the
+/// field paths are relative to the argument, as for [`EngineHost::in_memory`]).
+///
+/// # Errors
+/// `VALIDATION_ERROR` naming `argument` or the offending field.
+pub fn from_argument<T: DeserializeOwned>(text: &str, argument: &str) -> Result<T> {
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| KassaError::validation(argument, format!("not valid JSON: {e}")))?;
+    from_value(value)
+}

@@ -973,7 +973,8 @@ export interface InMemorySetup {
   engine?: EngineConfig
   /** Initial stock. */
   stock?: Array<StockSeed>
-  /** Identity flows; without it the `auth.*` operations answer `CONFLICT`. */
+  /** Identity flows; without it the `auth.*` operations fail with `INTERNAL` (identity is
+   * not configured). */
   auth?: AuthSetup | null
   /** Subscription billing settings (dunning schedule, proration rounding). */
   billing?: BillingConfig
@@ -1203,7 +1204,8 @@ export interface OpenSetup {
   stock?: Array<StockSeed>
   /** Engine settings. */
   engine?: EngineConfig
-  /** Identity flows (HS256 keys); without it the `auth.*` operations answer `CONFLICT`. */
+  /** Identity flows (HS256 keys); without it the `auth.*` operations fail with `INTERNAL`
+   * (identity is not configured). */
   auth?: AuthSetup | null
   /** Subscription billing settings (dunning schedule, proration rounding). */
   billing?: BillingConfig

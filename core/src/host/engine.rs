@@ -173,7 +173,8 @@ pub struct InMemorySetup {
     pub engine: EngineConfig,
     /// Initial stock.
     pub stock: Vec<StockSeed>,
-    /// Identity flows; without it the `auth.*` operations answer `CONFLICT`.
+    /// Identity flows; without it the `auth.*` operations fail with `INTERNAL` (identity is
+    /// not configured).
     pub auth: Option<AuthSetup>,
     /// Subscription billing settings (dunning schedule, proration rounding).
     pub billing: BillingConfig,
@@ -185,7 +186,8 @@ pub struct InMemorySetup {
 pub struct HostConfig {
     /// Engine settings.
     pub engine: EngineConfig,
-    /// Identity flows; without it the `auth.*` operations answer `CONFLICT`.
+    /// Identity flows; without it the `auth.*` operations fail with `INTERNAL` (identity is
+    /// not configured).
     pub auth: Option<AuthSetup>,
     /// Subscription billing settings.
     pub billing: BillingConfig,
@@ -228,7 +230,8 @@ pub struct OpenSetup {
     pub stock: Vec<StockSeed>,
     /// Engine settings.
     pub engine: EngineConfig,
-    /// Identity flows (HS256 keys); without it the `auth.*` operations answer `CONFLICT`.
+    /// Identity flows (HS256 keys); without it the `auth.*` operations fail with `INTERNAL`
+    /// (identity is not configured).
     pub auth: Option<AuthSetup>,
     /// Subscription billing settings (dunning schedule, proration rounding).
     pub billing: BillingConfig,

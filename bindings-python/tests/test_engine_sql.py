@@ -10,6 +10,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,32 @@ def shop_and_reopen(url: str, **options: Any) -> None:
 def test_sqlite_checkout_persists_across_engines(tmp_path: Path) -> None:
     shop_and_reopen(f"sqlite://{tmp_path}/kassa.db", sqlite_busy_timeout=2.0)
     assert (tmp_path / "kassa.db").exists()
+
+
+def test_calls_from_several_threads(tmp_path: Path) -> None:
+    """The shared runtime serves engine calls from many Python threads at once (each call
+    releases the GIL); stock is decremented exactly once per checkout."""
+    with Engine.open(f"sqlite://{tmp_path}/threads.db", SQL_SETUP) as engine:
+        errors: list[BaseException] = []
+
+        def shopper(n: int) -> None:
+            who = actor(f"shopper-{n}", "customer")
+            try:
+                cart = engine.call("cart.create", {"actor": who, "currency": "EUR"})
+                engine.call("cart.add", {"actor": who, "cartId": cart["id"], "sku": SKU, "quantity": 1})
+                order = engine.call("checkout.run", {"actor": who, "idempotencyKey": f"t-{n}",
+                                                     "request": {"cartId": cart["id"], "paymentToken": "tok_approve"}})
+                assert order["payment"]["status"] == "captured"
+            except BaseException as e:  # noqa: BLE001 - reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=shopper, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert available(engine) == 1
 
 
 def test_sqlite_memory_and_empty_setup() -> None:

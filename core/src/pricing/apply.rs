@@ -1,7 +1,7 @@
 //! Applying a list of eligible promotions: line discounts, then shipping priced on the
 //! discounted subtotal, then shipping discounts. Every amount is `i128` minor units.
 
-use super::compute::{Eligible, Pricer};
+use super::compute::{Eligible, Pricer, Targets};
 use super::units::{allocate, overflow, to_decimal, to_units, Ratio};
 use super::{Action, ShippingCalculation, ShippingRate, Target};
 use crate::error::Result;
@@ -51,10 +51,11 @@ impl Pricer<'_> {
 
     /// Applies eligible promotions in order: line discounts first, then shipping is priced
     /// on the discounted merchandise subtotal, then shipping discounts apply.
-    pub(super) fn apply(&self, list: &[Eligible<'_>]) -> Result<State> {
+    pub(super) fn apply(&self, list: &[Eligible]) -> Result<State> {
         let mut st = State {
             nets: self.subtotals.clone(),
-            discounts: Vec::with_capacity(self.subtotals.len().saturating_mul(list.len().min(4))),
+            // Each promotion books at most one discount per targeted line.
+            discounts: Vec::with_capacity(list.iter().map(|e| self.targets(e).len()).sum()),
             shipping: None,
             amounts: Vec::with_capacity(list.len()),
             total_discount: 0,
@@ -73,13 +74,11 @@ impl Pricer<'_> {
         Ok(st)
     }
 
-    fn sum_nets(st: &State, targets: &[usize]) -> Result<i128> {
-        targets
-            .iter()
-            .try_fold(0i128, |acc, i| add(acc, net_of(st, *i)))
+    fn sum_nets(st: &State, mut targets: impl Iterator<Item = usize>) -> Result<i128> {
+        targets.try_fold(0i128, |acc, i| add(acc, net_of(st, i)))
     }
 
-    fn apply_lines(&self, e: &Eligible<'_>, st: &mut State) -> Result<i128> {
+    fn apply_lines(&self, e: &Eligible, st: &mut State) -> Result<i128> {
         let Some(p) = self.input.promotions.get(e.promo) else {
             return Ok(0);
         };
@@ -88,12 +87,12 @@ impl Pricer<'_> {
         let order_level = matches!(p.target, Target::Order);
         match &p.action {
             Action::PercentOff { percent } if order_level => {
-                let base = Self::sum_nets(st, &e.targets)?;
+                let base = Self::sum_nets(st, self.targets(e))?;
                 let total = Ratio::percent(*percent).apply(mode, base, dp)?.min(base);
                 self.allocate(e, st, total)
             }
             Action::Tiered { .. } if order_level => {
-                let base = Self::sum_nets(st, &e.targets)?;
+                let base = Self::sum_nets(st, self.targets(e))?;
                 let total = Ratio::percent(e.tier_percent)
                     .apply(mode, base, dp)?
                     .min(base);
@@ -103,7 +102,7 @@ impl Pricer<'_> {
                 amount,
                 per_unit: false,
             } => {
-                let base = Self::sum_nets(st, &e.targets)?;
+                let base = Self::sum_nets(st, self.targets(e))?;
                 let total = self.units_of(amount.amount())?.min(base);
                 self.allocate(e, st, total)
             }
@@ -140,12 +139,12 @@ impl Pricer<'_> {
     /// A discount computed and rounded per targeted line, capped at the line's net.
     fn per_line(
         &self,
-        e: &Eligible<'_>,
+        e: &Eligible,
         st: &mut State,
         f: impl Fn(u32, i128) -> Result<i128>,
     ) -> Result<i128> {
         let mut total = 0i128;
-        for &i in e.targets.iter() {
+        for i in self.targets(e) {
             let (Some(line), Some(net)) = (self.input.lines.get(i), st.nets.get(i).copied()) else {
                 continue;
             };
@@ -156,20 +155,21 @@ impl Pricer<'_> {
     }
 
     /// Spreads a rounded order-level amount over the targeted lines by their nets, exactly.
-    fn allocate(&self, e: &Eligible<'_>, st: &mut State, total: i128) -> Result<i128> {
+    fn allocate(&self, e: &Eligible, st: &mut State, total: i128) -> Result<i128> {
         if total <= 0 {
             return Ok(0);
         }
-        let mut parts = Vec::with_capacity(e.targets.len());
-        if self.in_order && e.targets.len() == st.nets.len() {
+        let targets = self.targets(e);
+        let mut parts = Vec::with_capacity(targets.len());
+        if self.in_order && matches!(e.targets, Targets::All) {
             // Every line, in input order (an order-level promotion on a sorted cart): the
             // weights are the nets as they are, no copy.
             allocate(total, &st.nets, &mut parts)?;
         } else {
-            let weights: Vec<i128> = e.targets.iter().map(|i| net_of(st, *i)).collect();
+            let weights: Vec<i128> = targets.clone().map(|i| net_of(st, i)).collect();
             allocate(total, &weights, &mut parts)?;
         }
-        for (&i, part) in e.targets.iter().zip(parts) {
+        for (i, part) in targets.zip(parts) {
             book(st, i, e.promo, part)?;
         }
         Ok(total)
@@ -178,7 +178,7 @@ impl Pricer<'_> {
     /// Buy X get Y: of every `buy + get` targeted units, the `get` cheapest are discounted.
     fn buy_x_get_y(
         &self,
-        e: &Eligible<'_>,
+        e: &Eligible,
         st: &mut State,
         buy: u32,
         get: u32,
@@ -186,17 +186,20 @@ impl Pricer<'_> {
     ) -> Result<i128> {
         let lines = &self.input.lines;
         let qty = |i: usize| lines.get(i).map_or(1, |l| l.quantity.max(1));
-        let units: u64 = e.targets.iter().map(|&i| u64::from(qty(i))).sum();
+        let units: u64 = self.targets(e).map(|i| u64::from(qty(i))).sum();
         let mut free = units / (u64::from(buy) + u64::from(get)) * u64::from(get);
         // Cheapest unit first: net ÷ quantity, compared exactly by cross-multiplication
         // (minor units below 2^96 times a `u32` quantity fit an `i128`). The sort is stable
-        // and the targets are in line-id order, so ties go to the lower line id.
-        let mut by_price: Vec<(usize, i128, i128)> = e
-            .targets
-            .iter()
-            .map(|&i| (i, net_of(st, i), i128::from(qty(i))))
+        // and the targets are in line-id order, so ties go to the lower line id. (An unstable
+        // sort with the position as tie-break was slower: docs/performance.md, "Session 9".)
+        // Entries are (line, net, quantity): 32 bytes, so a few dozen targeted lines stay a
+        // small allocation (see compute::Targets).
+        let mut by_price: Vec<(u32, i128, u32)> = self
+            .targets(e)
+            .map(|i| (u32::try_from(i).unwrap_or(u32::MAX), net_of(st, i), qty(i)))
             .collect();
         by_price.sort_by(|&(_, na, qa), &(_, nb, qb)| {
+            let (qa, qb) = (i128::from(qa), i128::from(qb));
             // Nets within 64 bits (every real price): a widening product cannot overflow.
             if let (Ok(x), Ok(y)) = (i64::try_from(na), i64::try_from(nb)) {
                 return (i128::from(x) * qb).cmp(&(i128::from(y) * qa));
@@ -215,11 +218,11 @@ impl Pricer<'_> {
         });
         let mode = self.input.rounding.discount;
         let mut total = 0i128;
-        for (i, net, _) in by_price {
+        for (i, net, q) in by_price {
             if free == 0 {
                 break;
             }
-            let q = u64::from(qty(i));
+            let (i, q) = (i as usize, u64::from(q));
             let k = free.min(q);
             free -= k;
             let num = Decimal::from(k).checked_mul(percent).ok_or_else(overflow)?;
@@ -292,7 +295,7 @@ impl Pricer<'_> {
         .transpose()
     }
 
-    fn apply_shipping(&self, e: &Eligible<'_>, st: &mut State) -> Result<i128> {
+    fn apply_shipping(&self, e: &Eligible, st: &mut State) -> Result<i128> {
         let (Some(p), Some(ship)) = (self.input.promotions.get(e.promo), st.shipping.as_mut())
         else {
             return Ok(0);

@@ -12,20 +12,64 @@ use super::{
 use crate::error::{KassaError, Result};
 use crate::money::Currency;
 use rust_decimal::Decimal;
-use std::borrow::Cow;
 
 /// A coupon code as matched: surrounding spaces removed, upper-cased.
 pub(super) fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
+/// The lines a promotion targets.
+pub(super) enum Targets {
+    /// None: the promotion discounts shipping.
+    Shipping,
+    /// Every line: an order-level promotion, which walks the pricer's line order instead of
+    /// copying it.
+    All,
+    /// These line indices, in line-id order. `u32` (validation bounds the line count): half
+    /// the bytes, so a few hundred targets stay a small allocation, which glibc serves from
+    /// its per-thread cache instead of its sorted bins (docs/performance.md, "Session 9").
+    Lines(Vec<u32>),
+}
+
+/// Line indices in line-id order: a range when the lines come sorted (no index vector is
+/// built for them), else a walk over the sorted indices.
+#[derive(Clone)]
+pub(super) enum LineOrder<'a> {
+    Sorted(std::ops::Range<usize>),
+    Indices(std::iter::Copied<std::slice::Iter<'a, usize>>),
+    Targets(std::slice::Iter<'a, u32>),
+}
+
+impl Iterator for LineOrder<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            LineOrder::Sorted(r) => r.next(),
+            LineOrder::Indices(i) => i.next(),
+            LineOrder::Targets(t) => t.next().map(|&i| i as usize),
+        }
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            LineOrder::Sorted(r) => r.size_hint(),
+            LineOrder::Indices(i) => i.size_hint(),
+            LineOrder::Targets(t) => t.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for LineOrder<'_> {}
+
 /// A promotion that passed its conditions.
-pub(super) struct Eligible<'a> {
+pub(super) struct Eligible {
     /// Index into `input.promotions`.
     pub(super) promo: usize,
-    /// Targeted line indices, in line-id order (empty for shipping actions); an order-level
-    /// promotion borrows the pricer's line order instead of copying it.
-    pub(super) targets: Cow<'a, [usize]>,
+    /// The lines it targets.
+    pub(super) targets: Targets,
     /// The percentage of a tiered promotion's reached tier.
     pub(super) tier_percent: Decimal,
     /// Discounts shipping rather than lines.
@@ -37,9 +81,10 @@ pub(super) struct Pricer<'a> {
     pub(super) input: View<'a>,
     pub(super) cur: Currency,
     pub(super) dp: u32,
-    /// Line indices sorted by line id.
-    pub(super) order: Vec<usize>,
-    /// Whether `order` is the identity (lines come sorted by id, as they usually do).
+    /// Line indices sorted by line id; empty when the lines come sorted by id, as they
+    /// usually do (see [`Pricer::line_order`]).
+    order: Vec<usize>,
+    /// Whether the lines come sorted by id.
     pub(super) in_order: bool,
     /// Rounded line subtotals in minor units, by line index.
     pub(super) subtotals: Vec<i128>,
@@ -86,6 +131,26 @@ pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
         weight,
     };
     pricer.run()
+}
+
+impl Pricer<'_> {
+    /// Every line index, in line-id order.
+    pub(super) fn line_order(&self) -> LineOrder<'_> {
+        if self.in_order {
+            LineOrder::Sorted(0..self.input.lines.len())
+        } else {
+            LineOrder::Indices(self.order.iter().copied())
+        }
+    }
+
+    /// The line indices a promotion targets, in line-id order.
+    pub(super) fn targets<'s>(&'s self, e: &'s Eligible) -> LineOrder<'s> {
+        match &e.targets {
+            Targets::Shipping => LineOrder::Sorted(0..0),
+            Targets::All => self.line_order(),
+            Targets::Lines(t) => LineOrder::Targets(t.iter()),
+        }
+    }
 }
 
 /// The rates that serve the region and carry the weight; an explicitly chosen rate that
@@ -252,11 +317,11 @@ impl<'a> Pricer<'a> {
 
     /// Checks a promotion's conditions: `Ok` with what it targets, or the reason it fails.
     fn eligibility(
-        &'a self,
+        &self,
         pi: usize,
         p: &Promotion,
         coupons: &Coupons,
-    ) -> std::result::Result<Eligible<'a>, RejectionReason> {
+    ) -> std::result::Result<Eligible, RejectionReason> {
         let ctx = &self.input.context;
         let c = &p.conditions;
         if !in_window(ctx.now, c.starts_at, c.ends_at) {
@@ -290,18 +355,18 @@ impl<'a> Pricer<'a> {
         let lines = &self.input.lines;
         let (targets, units, spend) = if shipping || matches!(p.target, Target::Order) {
             let t = if shipping {
-                Cow::Borrowed(&[][..])
+                Targets::Shipping
             } else {
-                Cow::Borrowed(self.order.as_slice())
+                Targets::All
             };
             (t, self.total_units, self.cart_subtotal)
         } else {
-            let mut t = Vec::with_capacity(self.order.len());
+            let mut t = Vec::with_capacity(lines.len());
             let (mut units, mut spend) = (0u64, 0i128);
-            for &i in &self.order {
+            for i in self.line_order() {
                 let Some(line) = lines.get(i) else { continue };
                 if line_matches(&p.target, line) {
-                    t.push(i);
+                    t.push(u32::try_from(i).unwrap_or(u32::MAX));
                     units = units.saturating_add(u64::from(line.quantity));
                     spend = spend.saturating_add(self.subtotals.get(i).copied().unwrap_or(0));
                 }
@@ -309,7 +374,7 @@ impl<'a> Pricer<'a> {
             if t.is_empty() {
                 return Err(RejectionReason::NoMatchingLines);
             }
-            (Cow::Owned(t), units, spend)
+            (Targets::Lines(t), units, spend)
         };
         if shipping && self.usable_rates.is_empty() {
             return Err(RejectionReason::NoShipping);

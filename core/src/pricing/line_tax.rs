@@ -169,7 +169,7 @@ impl Pricer<'_> {
             let ratios = RuleRatios::new(rule.rate);
             for inclusive in [false, true] {
                 members.clear();
-                members.extend(self.order.iter().copied().filter(|&i| {
+                members.extend(self.line_order().filter(|&i| {
                     out.get(i).is_some_and(|t| t.rule == Some(ri))
                         && input
                             .lines

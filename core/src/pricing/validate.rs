@@ -89,13 +89,17 @@ fn has_id<'a>(mut ids: impl Iterator<Item = &'a str>, id: &str) -> bool {
 
 /// Checks the whole input; the error lists every problem found. Returns the line indices
 /// sorted by line id (the deterministic order of allocations and tie-breaks), and whether
-/// that is the input order.
+/// that is the input order, in which case the indices are left empty.
 pub(super) fn validate(input: View<'_>) -> Result<(Vec<usize>, bool)> {
     let mut c = Check {
         currency: input.context.currency,
         details: Vec::new(),
     };
     let lines = &input.lines;
+    // Targeted line indices are held as `u32` (compute::Targets).
+    if u32::try_from(lines.len()).is_err() {
+        c.fail("lines", format!("at most {} lines", u32::MAX));
+    }
     for (i, line) in lines.iter().enumerate() {
         if blank(&line.line_id) {
             c.fail(format!("lines[{i}].lineId"), "must not be empty");
@@ -110,14 +114,15 @@ pub(super) fn validate(input: View<'_>) -> Result<(Vec<usize>, bool)> {
             false,
         );
     }
-    let mut order: Vec<usize> = (0..lines.len()).collect();
     // Lines usually come sorted by id with no duplicate: one comparison per pair then
-    // settles both the order and the duplicate check below.
+    // settles both the order and the duplicate check below, and no index vector is built.
     let strictly_sorted = lines.windows(2).all(|w| match w {
         [a, b] => text_less(&a.line_id, &b.line_id),
         _ => true,
     });
+    let mut order: Vec<usize> = Vec::new();
     if !strictly_sorted {
+        order.extend(0..lines.len());
         order.sort_unstable_by(|a, b| {
             let (x, y) = (lines.get(*a), lines.get(*b));
             x.map(|l| &*l.line_id)

@@ -85,12 +85,8 @@ def test_calls_from_several_threads(tmp_path: Path) -> None:
         errors: list[BaseException] = []
 
         def shopper(n: int) -> None:
-            who = actor(f"shopper-{n}", "customer")
             try:
-                cart = engine.call("cart.create", {"actor": who, "currency": "EUR"})
-                engine.call("cart.add", {"actor": who, "cartId": cart["id"], "sku": SKU, "quantity": 1})
-                order = engine.call("checkout.run", {"actor": who, "idempotencyKey": f"t-{n}",
-                                                     "request": {"cartId": cart["id"], "paymentToken": "tok_approve"}})
+                order = checkout(engine, 1, key=f"t-{n}")
                 assert order["payment"]["status"] == "captured"
             except BaseException as e:  # noqa: BLE001 - reported below
                 errors.append(e)

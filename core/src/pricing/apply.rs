@@ -161,7 +161,7 @@ impl Pricer<'_> {
         }
         let targets = self.targets(e);
         let mut parts = Vec::with_capacity(targets.len());
-        if self.in_order && matches!(e.targets, Targets::All) {
+        if self.in_order() && matches!(e.targets, Targets::All) {
             // Every line, in input order (an order-level promotion on a sorted cart): the
             // weights are the nets as they are, no copy.
             allocate(total, &st.nets, &mut parts)?;

@@ -84,8 +84,6 @@ pub(super) struct Pricer<'a> {
     /// Line indices sorted by line id; empty when the lines come sorted by id, as they
     /// usually do (see [`Pricer::line_order`]).
     order: Vec<usize>,
-    /// Whether the lines come sorted by id.
-    pub(super) in_order: bool,
     /// Rounded line subtotals in minor units, by line index.
     pub(super) subtotals: Vec<i128>,
     /// Their sum, in minor units and as an amount (for the input's thresholds).
@@ -99,7 +97,7 @@ pub(super) struct Pricer<'a> {
 }
 
 pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
-    let (order, in_order) = super::validate::validate(input)?;
+    let order = super::validate::validate(input)?;
     let cur = input.context.currency;
     let dp = cur.minor_units();
     let mode = input.rounding.line_subtotal;
@@ -122,7 +120,6 @@ pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
         cur,
         dp,
         order,
-        in_order,
         subtotals,
         cart_subtotal,
         cart_subtotal_amount,
@@ -134,9 +131,14 @@ pub(super) fn price(input: View<'_>) -> Result<PricedCart> {
 }
 
 impl Pricer<'_> {
+    /// Whether the lines come sorted by id (no index vector was needed).
+    pub(super) fn in_order(&self) -> bool {
+        self.order.is_empty()
+    }
+
     /// Every line index, in line-id order.
     pub(super) fn line_order(&self) -> LineOrder<'_> {
-        if self.in_order {
+        if self.in_order() {
             LineOrder::Sorted(0..self.input.lines.len())
         } else {
             LineOrder::Indices(self.order.iter().copied())

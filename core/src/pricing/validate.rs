@@ -88,9 +88,9 @@ fn has_id<'a>(mut ids: impl Iterator<Item = &'a str>, id: &str) -> bool {
 }
 
 /// Checks the whole input; the error lists every problem found. Returns the line indices
-/// sorted by line id (the deterministic order of allocations and tie-breaks), and whether
-/// that is the input order, in which case the indices are left empty.
-pub(super) fn validate(input: View<'_>) -> Result<(Vec<usize>, bool)> {
+/// sorted by line id (the deterministic order of allocations and tie-breaks), or none when
+/// that is the input order.
+pub(super) fn validate(input: View<'_>) -> Result<Vec<usize>> {
     let mut c = Check {
         currency: input.context.currency,
         details: Vec::new(),
@@ -202,7 +202,7 @@ pub(super) fn validate(input: View<'_>) -> Result<(Vec<usize>, bool)> {
         }
     }
     if c.details.is_empty() {
-        Ok((order, strictly_sorted))
+        Ok(order)
     } else {
         Err(KassaError::validation_many(c.details))
     }

@@ -3,7 +3,7 @@
 
 use super::apply::State;
 use super::compute::{normalize_code, Coupons, Pricer};
-use super::line_tax::LineTax;
+use super::line_tax::{LineTax, Taxer};
 use super::output::{
     AppliedPromotion, CouponOutcome, LineDiscount, PricedCart, PricedLine, PricedShipping,
     RejectedPromotion, RejectionReason, TaxAmount, Totals,
@@ -18,8 +18,9 @@ use std::sync::Arc;
 /// exact when every line's subtotal, net and tax is a non-negative 63-bit value (`bits`
 /// tells): a line's discount, taxable amount and total are then within 65 bits and no vector
 /// holds enough lines for a sum of them to reach 127 bits. Otherwise [`verify`] replays the
-/// checked arithmetic. The per-rule sums stay checked (an overflow is remembered rather than
-/// returned, so the pass that builds the lines cannot fail).
+/// checked arithmetic. The per-rule sums are unchecked on the same grounds (a rule's taxable
+/// amount and tax are within 64 bits per line), and otherwise [`Pricer::checked_rule_sums`]
+/// adds them again with checks.
 #[derive(Default)]
 struct Sums {
     subtotal: i128,
@@ -31,7 +32,6 @@ struct Sums {
     by_rule: Vec<(i128, i128, bool)>,
     /// Every line's subtotal, net and tax ORed.
     bits: i128,
-    overflow: bool,
 }
 
 impl Sums {
@@ -46,10 +46,8 @@ impl Sums {
             (n_u.wrapping_add(t_u), n_u)
         };
         if let Some(sums) = t.rule.and_then(|r| self.by_rule.get_mut(r)) {
-            match (sums.0.checked_add(taxable), sums.1.checked_add(t_u)) {
-                (Some(x), Some(y)) => (sums.0, sums.1) = (x, y),
-                _ => self.overflow = true,
-            }
+            sums.0 = sums.0.wrapping_add(taxable);
+            sums.1 = sums.1.wrapping_add(t_u);
             sums.2 = true;
         }
         self.subtotal = self.subtotal.wrapping_add(s_u);
@@ -87,6 +85,40 @@ fn verify(lines: &[PricedLine]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+impl<'a> Pricer<'a> {
+    /// The per-rule (taxable, tax, used) sums with every addition checked: the slow path of
+    /// [`Sums`] for lines whose amounts are not all non-negative 63-bit values. A line's rule
+    /// is its tax class's, as the taxer gave it when the line was built.
+    #[cold]
+    fn checked_rule_sums(
+        &self,
+        taxer: &mut Taxer<'a>,
+        lines: &[PricedLine],
+    ) -> Result<Vec<(i128, i128, bool)>> {
+        let input: &'a [super::PricingLine] = self.input.lines;
+        let mut by_rule = vec![(0i128, 0i128, false); self.input.tax_rules.len()];
+        for (line, priced) in input.iter().zip(lines) {
+            let Some(sums) = taxer
+                .rule_of(self, &line.tax_class)
+                .and_then(|r| by_rule.get_mut(r))
+            else {
+                continue;
+            };
+            let (_, n_u, t_u) = priced.units();
+            let taxable = if priced.tax_inclusive {
+                n_u.checked_sub(t_u).ok_or_else(overflow)?
+            } else {
+                n_u
+            };
+            sums.0 = sums.0.checked_add(taxable).ok_or_else(overflow)?;
+            sums.1 = sums.1.checked_add(t_u).ok_or_else(overflow)?;
+            sums.2 = true;
+        }
+        Ok(by_rule)
+    }
+
 }
 
 impl Pricer<'_> {
@@ -164,11 +196,9 @@ impl Pricer<'_> {
         if let Some(e) = tax_error {
             return Err(e);
         }
-        if sums.overflow {
-            return Err(overflow());
-        }
         if !sums.exact() {
             verify(&lines)?;
+            sums.by_rule = self.checked_rule_sums(&mut taxer, &lines)?;
         }
         let Sums {
             subtotal,

@@ -86,7 +86,7 @@ impl<'a> Taxer<'a> {
     /// The rule of a tax class: one of the classes already seen (inlined: a short loop),
     /// else looked up once.
     #[inline(always)]
-    fn rule_of(&mut self, p: &Pricer<'a>, class: &'a str) -> Option<usize> {
+    pub(super) fn rule_of(&mut self, p: &Pricer<'a>, class: &'a str) -> Option<usize> {
         // A plain loop: `Iter::find` with the comparison closure was not inlined (~50
         // instructions per line).
         for &(c, r) in &self.classes {

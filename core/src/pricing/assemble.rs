@@ -118,7 +118,6 @@ impl<'a> Pricer<'a> {
         }
         Ok(by_rule)
     }
-
 }
 
 impl Pricer<'_> {

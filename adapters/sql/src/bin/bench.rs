@@ -2,6 +2,10 @@
 //! workers: p50 / p99 latency of one checkout (idempotency key, coupon-free, approved by the
 //! sandbox gateway). Each run uses a fresh schema (PostgreSQL) or a fresh file (SQLite).
 //!
+//! The timed phase is checkouts only: every worker's carts (`create_cart` + `add_to_cart`,
+//! one per checkout) are built before the clock starts, so checkouts/s is checkouts over the
+//! wall time of the checkouts, and the cart writes do not compete with them.
+//!
 //! `kassa-adapters-bench <postgres://...|sqlite-dir> [checkouts-per-worker=200] [workers=1,2,4,8]`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -55,11 +59,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(i).copied().unwrap_or(Duration::ZERO)
 }
 
-async fn worker(engine: Arc<Engine>, w: usize, n: usize) -> Result<Vec<Duration>, String> {
-    let mut lat = Vec::with_capacity(n);
+/// One worker's carts, built before the timed phase: (customer, cart id) per checkout.
+async fn carts(
+    engine: Arc<Engine>,
+    w: usize,
+    n: usize,
+) -> Result<Vec<(Principal, String)>, String> {
+    let usd = kassa::money::Currency::from_code("USD").map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let who = Principal::customer(format!("bench-{w}-{i}"));
-        let usd = kassa::money::Currency::from_code("USD").map_err(|e| e.to_string())?;
         let cart = engine
             .create_cart(&who, usd)
             .await
@@ -69,6 +78,19 @@ async fn worker(engine: Arc<Engine>, w: usize, n: usize) -> Result<Vec<Duration>
             .add_to_cart(&who, &cart, "SKU-A", 1)
             .await
             .map_err(|e| e.to_string())?;
+        out.push((who, cart));
+    }
+    Ok(out)
+}
+
+/// Checks out every cart of one worker, one after the other; the latency of each.
+async fn worker(
+    engine: Arc<Engine>,
+    w: usize,
+    carts: Vec<(Principal, String)>,
+) -> Result<Vec<Duration>, String> {
+    let mut lat = Vec::with_capacity(carts.len());
+    for (i, (who, cart)) in carts.into_iter().enumerate() {
         let req = CheckoutRequest {
             cart_id: cart,
             payment_token: TOKEN_APPROVE.into(),
@@ -105,9 +127,18 @@ async fn run(args: &[String]) -> Result<(), String> {
         let engine = Arc::new(
             Engine::new(store.ports(), EngineConfig::default()).map_err(|e| e.to_string())?,
         );
+        let building: Vec<_> = (0..workers)
+            .map(|w| tokio::spawn(carts(engine.clone(), w, per_worker)))
+            .collect();
+        let mut prepared = Vec::with_capacity(workers);
+        for h in building {
+            prepared.push(h.await.map_err(|e| e.to_string())??);
+        }
         let start = Instant::now();
-        let handles: Vec<_> = (0..workers)
-            .map(|w| tokio::spawn(worker(engine.clone(), w, per_worker)))
+        let handles: Vec<_> = prepared
+            .into_iter()
+            .enumerate()
+            .map(|(w, c)| tokio::spawn(worker(engine.clone(), w, c)))
             .collect();
         let mut all = Vec::new();
         for h in handles {

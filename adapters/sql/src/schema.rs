@@ -161,8 +161,10 @@ Migration {
     sqlite: &[],
 }];
 
-/// `kassa_checkout_place`: reserve (rows locked in SKU, location order), redeem coupons under
-/// their limits, number and insert the order, checkpoint the idempotency key.
+/// `kassa_checkout_place`: check the stock, redeem coupons under their limits, number and
+/// insert the order, checkpoint the idempotency key, then reserve (rows locked in SKU,
+/// location order, availability checked again under the lock) and record the reservation.
+/// The errors come in the order of the single-purpose calls (stock before coupons).
 const PLACE_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_place(
     p_reservation_id TEXT, p_reference TEXT, p_now_ns BIGINT, p_expires_ns BIGINT, p_items TEXT,
     p_coupons TEXT, p_order_id TEXT, p_customer TEXT, p_prefix TEXT, p_status TEXT,
@@ -183,35 +185,16 @@ DECLARE
     v_number TEXT;
     v_key BOOLEAN := TRUE;
 BEGIN
+    -- Out of stock is reported before any coupon problem: a first pass without locks.
     FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
               FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
-        SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0) INTO v_avail
-          FROM (SELECT on_hand, reserved FROM kassa_stock WHERE sku = it.sku
-                ORDER BY location_id FOR UPDATE) s;
+        SELECT COALESCE(SUM(GREATEST(on_hand - reserved, 0)), 0) INTO v_avail
+          FROM kassa_stock WHERE sku = it.sku;
         IF v_avail < it.qty THEN
             RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
                 'sku', it.sku, 'requested', it.qty, 'available', v_avail)::text;
         END IF;
-        v_left := it.qty;
-        FOR lv IN SELECT location_id, on_hand - reserved AS free FROM kassa_stock
-                  WHERE sku = it.sku ORDER BY location_id LOOP
-            EXIT WHEN v_left = 0;
-            v_take := LEAST(GREATEST(lv.free, 0), v_left);
-            CONTINUE WHEN v_take = 0;
-            UPDATE kassa_stock SET reserved = reserved + v_take
-              WHERE sku = it.sku AND location_id = lv.location_id;
-            v_left := v_left - v_take;
-            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', it.sku,
-                'locationId', lv.location_id, 'quantity', v_take));
-        END LOOP;
     END LOOP;
-    INSERT INTO kassa_reservations (id, reference, status, created_at_ns, expires_at_ns, allocations)
-      VALUES (p_reservation_id, p_reference, 'active', p_now_ns, p_expires_ns, v_allocs::text)
-      ON CONFLICT (id) DO NOTHING;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'reservation_exists',
-            'id', p_reservation_id)::text;
-    END IF;
     FOR c IN SELECT e->>0 AS code, (e->>1)::BIGINT AS overall, (e->>2)::BIGINT AS per_customer
              FROM jsonb_array_elements(p_coupons::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
         INSERT INTO kassa_coupons (code, used) VALUES (c.code, 0) ON CONFLICT (code) DO NOTHING;
@@ -253,14 +236,46 @@ BEGIN
           WHERE scope = p_scope AND key = p_key;
         v_key := FOUND;
     END IF;
+    -- The stock rows last: every checkout of a SKU waits on its row, so it is held for as
+    -- little as possible before the commit.
+    FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
+              FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
+        SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0) INTO v_avail
+          FROM (SELECT on_hand, reserved FROM kassa_stock WHERE sku = it.sku
+                ORDER BY location_id FOR UPDATE) s;
+        IF v_avail < it.qty THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
+                'sku', it.sku, 'requested', it.qty, 'available', v_avail)::text;
+        END IF;
+        v_left := it.qty;
+        FOR lv IN SELECT location_id, on_hand - reserved AS free FROM kassa_stock
+                  WHERE sku = it.sku ORDER BY location_id LOOP
+            EXIT WHEN v_left = 0;
+            v_take := LEAST(GREATEST(lv.free, 0), v_left);
+            CONTINUE WHEN v_take = 0;
+            UPDATE kassa_stock SET reserved = reserved + v_take
+              WHERE sku = it.sku AND location_id = lv.location_id;
+            v_left := v_left - v_take;
+            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', it.sku,
+                'locationId', lv.location_id, 'quantity', v_take));
+        END LOOP;
+    END LOOP;
+    INSERT INTO kassa_reservations (id, reference, status, created_at_ns, expires_at_ns, allocations)
+      VALUES (p_reservation_id, p_reference, 'active', p_now_ns, p_expires_ns, v_allocs::text)
+      ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'reservation_exists',
+            'id', p_reservation_id)::text;
+    END IF;
     RETURN json_build_object('number', v_number, 'allocations', v_allocs,
                              'idempotency', v_key)::text;
 END
 $$"#;
 
-/// `kassa_checkout_settle`: commit the reservation (an expired one is released and marked,
+/// `kassa_checkout_settle`: check the reservation (an expired one is released and marked,
 /// and nothing else happens), compare-and-set the order, append its outbox events, clear the
-/// cart if still at the version read, complete the idempotency key.
+/// cart if still at the version read, complete the idempotency key, and commit the
+/// reservation's stock last.
 const SETTLE_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_settle(
     p_reservation_id TEXT, p_now_ns BIGINT, p_order_id TEXT, p_version BIGINT, p_number TEXT,
     p_customer TEXT, p_status TEXT, p_payment_status TEXT, p_data TEXT, p_events TEXT,
@@ -299,21 +314,6 @@ BEGIN
     IF NOT FOUND THEN
         RETURN '{"outcome":"order_missed"}';
     END IF;
-    IF r.status = 'active' THEN
-        FOR a IN SELECT x FROM jsonb_array_elements(r.allocations::jsonb) AS t(x) LOOP
-            UPDATE kassa_stock SET
-                reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
-                    THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END,
-                on_hand = CASE WHEN on_hand >= (a->>'quantity')::BIGINT
-                    THEN on_hand - (a->>'quantity')::BIGINT ELSE 0 END
-              WHERE sku = a->>'sku' AND location_id = a->>'locationId';
-            IF NOT FOUND THEN
-                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'no_stock_level',
-                    'sku', a->>'sku', 'location', a->>'locationId')::text;
-            END IF;
-        END LOOP;
-        UPDATE kassa_reservations SET status = 'committed' WHERE id = p_reservation_id;
-    END IF;
     FOR e IN SELECT x FROM jsonb_array_elements(p_events::jsonb) AS t(x) LOOP
         INSERT INTO kassa_outbox (id, event_type, schema_version, aggregate_id, occurred_at_ns, payload)
           VALUES (e->>0, e->>1, (e->>2)::BIGINT, e->>3, (e->>4)::BIGINT, e->>5)
@@ -328,6 +328,22 @@ BEGIN
         UPDATE kassa_idempotency SET state = 'completed', response = p_response
           WHERE scope = p_scope AND key = p_key;
         v_key := FOUND;
+    END IF;
+    -- The stock rows last (see kassa_checkout_place).
+    IF r.status = 'active' THEN
+        FOR a IN SELECT x FROM jsonb_array_elements(r.allocations::jsonb) AS t(x) LOOP
+            UPDATE kassa_stock SET
+                reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
+                    THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END,
+                on_hand = CASE WHEN on_hand >= (a->>'quantity')::BIGINT
+                    THEN on_hand - (a->>'quantity')::BIGINT ELSE 0 END
+              WHERE sku = a->>'sku' AND location_id = a->>'locationId';
+            IF NOT FOUND THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'no_stock_level',
+                    'sku', a->>'sku', 'location', a->>'locationId')::text;
+            END IF;
+        END LOOP;
+        UPDATE kassa_reservations SET status = 'committed' WHERE id = p_reservation_id;
     END IF;
     RETURN json_build_object('outcome', 'settled', 'idempotency', v_key)::text;
 END

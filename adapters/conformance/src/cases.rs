@@ -2411,6 +2411,37 @@ pub async fn checkout_place_is_all_or_nothing(s: &Subject) {
         .await
         .unwrap();
     assert_ne!(next.order.number, placed.order.number);
+    // A SKU stocked at two locations: taken in location order, all or nothing.
+    p.inventory.set_on_hand("SKU-C", "w1", 1).await.unwrap();
+    p.inventory.set_on_hand("SKU-C", "w2", 2).await.unwrap();
+    let too_many = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-5", "c2", &[("SKU-C", 4)], &[], None),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(too_many.code, ErrorCode::OutOfStock);
+    assert_eq!(too_many.meta.get("available"), Some(&json!(3)));
+    let spread = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-6", "c2", &[("SKU-C", 3)], &[], None),
+        )
+        .await
+        .unwrap();
+    let taken: Vec<(String, u64)> = spread
+        .reservation
+        .allocations
+        .iter()
+        .map(|a| (a.location_id.clone(), a.quantity))
+        .collect();
+    assert_eq!(taken, [("w1".to_owned(), 1), ("w2".to_owned(), 2)]);
+    let stored = p.inventory.reservation("res-o-6").await.unwrap().unwrap();
+    assert_eq!(stored.allocations, spread.reservation.allocations);
+    for l in p.inventory.stock("SKU-C").await.unwrap() {
+        assert_eq!(l.reserved, l.on_hand, "{l:?}");
+    }
 }
 
 /// `settle`: commits the stock, writes the order with its events exactly once, clears the

@@ -184,17 +184,21 @@ DECLARE
     v_n TEXT;
     v_number TEXT;
     v_key BOOLEAN := TRUE;
+    v_loc TEXT;
 BEGIN
-    -- Out of stock is reported before any coupon problem: a first pass without locks.
-    FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
-              FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
-        SELECT COALESCE(SUM(GREATEST(on_hand - reserved, 0)), 0) INTO v_avail
-          FROM kassa_stock WHERE sku = it.sku;
-        IF v_avail < it.qty THEN
-            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
-                'sku', it.sku, 'requested', it.qty, 'available', v_avail)::text;
-        END IF;
-    END LOOP;
+    -- Out of stock is reported before any coupon problem: with coupons, a first pass
+    -- without locks.
+    IF p_coupons <> '[]' THEN
+        FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
+                  FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
+            SELECT COALESCE(SUM(GREATEST(on_hand - reserved, 0)), 0) INTO v_avail
+              FROM kassa_stock WHERE sku = it.sku;
+            IF v_avail < it.qty THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
+                    'sku', it.sku, 'requested', it.qty, 'available', v_avail)::text;
+            END IF;
+        END LOOP;
+    END IF;
     FOR c IN SELECT e->>0 AS code, (e->>1)::BIGINT AS overall, (e->>2)::BIGINT AS per_customer
              FROM jsonb_array_elements(p_coupons::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
         INSERT INTO kassa_coupons (code, used) VALUES (c.code, 0) ON CONFLICT (code) DO NOTHING;
@@ -240,6 +244,18 @@ BEGIN
     -- little as possible before the commit.
     FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
               FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
+        -- A SKU stocked at one location: one conditional UPDATE (it locks the row).
+        UPDATE kassa_stock SET reserved = reserved + it.qty
+          WHERE sku = it.sku AND on_hand - reserved >= it.qty
+            AND NOT EXISTS (SELECT 1 FROM kassa_stock o
+                            WHERE o.sku = it.sku AND o.location_id <> kassa_stock.location_id)
+          RETURNING location_id INTO v_loc;
+        IF FOUND THEN
+            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', it.sku,
+                'locationId', v_loc, 'quantity', it.qty));
+            CONTINUE;
+        END IF;
+        -- Several locations (or short): lock them all, check, allocate in location order.
         SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0) INTO v_avail
           FROM (SELECT on_hand, reserved FROM kassa_stock WHERE sku = it.sku
                 ORDER BY location_id FOR UPDATE) s;
@@ -284,7 +300,6 @@ const SETTLE_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_settl
 DECLARE
     r RECORD;
     a JSONB;
-    e JSONB;
     v_key BOOLEAN := TRUE;
 BEGIN
     SELECT status, expires_at_ns, allocations INTO r FROM kassa_reservations
@@ -314,11 +329,10 @@ BEGIN
     IF NOT FOUND THEN
         RETURN '{"outcome":"order_missed"}';
     END IF;
-    FOR e IN SELECT x FROM jsonb_array_elements(p_events::jsonb) AS t(x) LOOP
-        INSERT INTO kassa_outbox (id, event_type, schema_version, aggregate_id, occurred_at_ns, payload)
-          VALUES (e->>0, e->>1, (e->>2)::BIGINT, e->>3, (e->>4)::BIGINT, e->>5)
-          ON CONFLICT (id) DO NOTHING;
-    END LOOP;
+    INSERT INTO kassa_outbox (id, event_type, schema_version, aggregate_id, occurred_at_ns, payload)
+      SELECT x->>0, x->>1, (x->>2)::BIGINT, x->>3, (x->>4)::BIGINT, x->>5
+        FROM jsonb_array_elements(p_events::jsonb) WITH ORDINALITY AS t(x, i) ORDER BY i
+      ON CONFLICT (id) DO NOTHING;
     IF p_cart_id IS NOT NULL THEN
         UPDATE kassa_carts SET owner_id = p_cart_owner, version = p_cart_version + 1,
             updated_at_ns = p_cart_updated_ns, data = p_cart_data
@@ -331,7 +345,10 @@ BEGIN
     END IF;
     -- The stock rows last (see kassa_checkout_place).
     IF r.status = 'active' THEN
-        FOR a IN SELECT x FROM jsonb_array_elements(r.allocations::jsonb) AS t(x) LOOP
+        -- Row by row in allocation order, which is (SKU, location) order: the order place
+        -- locks them in, so two checkouts never wait on each other crosswise.
+        FOR a IN SELECT x FROM jsonb_array_elements(r.allocations::jsonb)
+                 WITH ORDINALITY AS t(x, i) ORDER BY i LOOP
             UPDATE kassa_stock SET
                 reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
                     THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END,

@@ -124,6 +124,9 @@ pub struct SettleOrder {
 }
 
 /// How [`CheckoutStore::settle`] ended.
+// Not boxed: `Done` is the answer of every approved checkout and is moved out at once; a box
+// would be one more allocation per checkout for the rare variants' sake.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Settled {
     /// Everything was stored: the order as stored (version + 1).

@@ -14,8 +14,9 @@ use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, Paym
 use crate::page::PageRequest;
 use crate::payment::{AttemptOutcome, PaymentAttempt};
 use crate::ports::{
-    AuthorizeRequest, CheckoutInputs, CouponLimits, GatewayOutcome, GatewayResponse,
-    IdempotencyResponse, OrderFilter, PlaceOrder, PricingRules, SettleOrder, Settled, StoredCart,
+    AuthorizeRequest, CheckoutInputs, ComposedCheckout, CouponLimits, GatewayOutcome,
+    GatewayResponse, IdempotencyResponse, OrderFilter, PlaceOrder, PricingRules, SettleOrder,
+    Settled, StoredCart,
 };
 use crate::pricing::{price_cart, PricedCart, PricingContext, PricingInput, RejectionReason};
 use chrono::{DateTime, Duration, Utc};
@@ -220,11 +221,14 @@ impl Engine {
             cart: stored,
             catalog,
             rules,
-        } = self
-            .ports
-            .checkout
-            .load(self.ports.checkout_ports(), &req.cart_id)
-            .await?;
+        } = if self.ports.checkout.is_composed() {
+            ComposedCheckout::load_with(self.ports.checkout_ports(), &req.cart_id).await?
+        } else {
+            self.ports
+                .checkout
+                .load(self.ports.checkout_ports(), &req.cart_id)
+                .await?
+        };
         let stored = stored.ok_or_else(|| KassaError::not_found("cart", &req.cart_id))?;
         self.require_owner(actor, &stored.owner_id, "cart", &req.cart_id)?;
         let cart = &stored.cart;
@@ -446,26 +450,25 @@ impl Engine {
             key: key.to_owned(),
             response: serde_json::json!({ "orderId": order_id, "inFlightSince": now }),
         });
-        let placed = self
-            .ports
-            .checkout
-            .place(
-                self.ports.checkout_ports(),
-                PlaceOrder {
-                    reservation: ReserveRequest {
-                        reservation_id,
-                        reference: order_id,
-                        items: demand,
-                        expires_at: now + Duration::seconds(self.config.reservation_ttl_seconds),
-                    },
-                    now,
-                    coupons,
-                    order,
-                    number_prefix: self.config.order_number_prefix.clone(),
-                    idempotency,
-                },
-            )
-            .await?;
+        let request = PlaceOrder {
+            reservation: ReserveRequest {
+                reservation_id,
+                reference: order_id,
+                items: demand,
+                expires_at: now + Duration::seconds(self.config.reservation_ttl_seconds),
+            },
+            now,
+            coupons,
+            order,
+            number_prefix: self.config.order_number_prefix.clone(),
+            idempotency,
+        };
+        let ports = self.ports.checkout_ports();
+        let placed = if self.ports.checkout.is_composed() {
+            ComposedCheckout::place_with(ports, request).await?
+        } else {
+            self.ports.checkout.place(ports, request).await?
+        };
         let order = placed.order;
         let (number, id) = (order.number.clone(), order.id.clone());
         self.pay(actor, order, attempt, req, &codes, stored, key)
@@ -583,25 +586,24 @@ impl Engine {
                 cleared.cart.clear();
                 cleared.updated_at = now;
                 let order_id = order.id.clone();
-                let settled = self
-                    .ports
-                    .checkout
-                    .settle(
-                        self.ports.checkout_ports(),
-                        SettleOrder {
-                            reservation_id: reservation_id.clone(),
-                            now,
-                            order,
-                            events,
-                            cleared_cart: Some(cleared),
-                            idempotency: key.map(|key| IdempotencyResponse {
-                                scope: actor.id.clone(),
-                                key: key.to_owned(),
-                                response: serde_json::json!({ "orderId": order_id }),
-                            }),
-                        },
-                    )
-                    .await?;
+                let request = SettleOrder {
+                    reservation_id: reservation_id.clone(),
+                    now,
+                    order,
+                    events,
+                    cleared_cart: Some(cleared),
+                    idempotency: key.map(|key| IdempotencyResponse {
+                        scope: actor.id.clone(),
+                        key: key.to_owned(),
+                        response: serde_json::json!({ "orderId": order_id }),
+                    }),
+                };
+                let ports = self.ports.checkout_ports();
+                let settled = if self.ports.checkout.is_composed() {
+                    ComposedCheckout::settle_with(ports, request).await?
+                } else {
+                    self.ports.checkout.settle(ports, request).await?
+                };
                 match settled {
                     Settled::Done(order) => Ok((order, true)),
                     Settled::StockNotCommitted(e) => {

@@ -166,6 +166,14 @@ pub trait CheckoutStore: Send + Sync {
 
     /// Health.
     async fn health(&self) -> PortHealth;
+
+    /// Whether this is [`ComposedCheckout`]: the engine then runs its steps inline
+    /// ([`ComposedCheckout::place_with`], ...) instead of through this trait object, which
+    /// saves a boxed future and the moves of the request into it per step (the in-memory
+    /// checkout, docs/performance.md, adapters, session 10). Only `ComposedCheckout` says so.
+    fn is_composed(&self) -> bool {
+        false
+    }
 }
 
 /// The checkout unit of work composed of the single-purpose ports: what every store gets
@@ -190,10 +198,9 @@ async fn give_back(
     Ok(())
 }
 
-#[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
-#[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
-impl CheckoutStore for ComposedCheckout {
-    async fn load(&self, ports: CheckoutPorts<'_>, cart_id: &str) -> Result<CheckoutInputs> {
+impl ComposedCheckout {
+    /// [`CheckoutStore::load`] through the ports.
+    pub async fn load_with(ports: CheckoutPorts<'_>, cart_id: &str) -> Result<CheckoutInputs> {
         let cart = ports.carts.get(cart_id).await?;
         let catalog = ports.catalog.catalog().await?;
         let rules = ports.catalog.pricing_rules().await?;
@@ -204,7 +211,8 @@ impl CheckoutStore for ComposedCheckout {
         })
     }
 
-    async fn place(&self, ports: CheckoutPorts<'_>, request: PlaceOrder) -> Result<Placed> {
+    /// [`CheckoutStore::place`] through the ports.
+    pub async fn place_with(ports: CheckoutPorts<'_>, request: PlaceOrder) -> Result<Placed> {
         let PlaceOrder {
             reservation,
             now,
@@ -255,7 +263,8 @@ impl CheckoutStore for ComposedCheckout {
         Ok(Placed { reservation, order })
     }
 
-    async fn settle(&self, ports: CheckoutPorts<'_>, request: SettleOrder) -> Result<Settled> {
+    /// [`CheckoutStore::settle`] through the ports.
+    pub async fn settle_with(ports: CheckoutPorts<'_>, request: SettleOrder) -> Result<Settled> {
         let SettleOrder {
             reservation_id,
             now,
@@ -289,9 +298,29 @@ impl CheckoutStore for ComposedCheckout {
         }
         Ok(Settled::Done(order))
     }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
+impl CheckoutStore for ComposedCheckout {
+    async fn load(&self, ports: CheckoutPorts<'_>, cart_id: &str) -> Result<CheckoutInputs> {
+        Self::load_with(ports, cart_id).await
+    }
+
+    async fn place(&self, ports: CheckoutPorts<'_>, request: PlaceOrder) -> Result<Placed> {
+        Self::place_with(ports, request).await
+    }
+
+    async fn settle(&self, ports: CheckoutPorts<'_>, request: SettleOrder) -> Result<Settled> {
+        Self::settle_with(ports, request).await
+    }
 
     async fn health(&self) -> PortHealth {
         PortHealth::up("checkout", "composed")
+    }
+
+    fn is_composed(&self) -> bool {
+        true
     }
 }
 

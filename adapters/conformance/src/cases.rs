@@ -18,8 +18,9 @@ use kassa::money::Currency;
 use kassa::order::{LineQuantity, NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals};
 use kassa::page::PageRequest;
 use kassa::ports::{
-    CouponLimits, HealthStatus, IdempotencyBegin, OrderFilter, OutboxEvent, PricingRules,
-    StoredCart, StoredPurchaseOrder, StoredShipment, TokenRecord, UserRecord,
+    CouponLimits, HealthStatus, IdempotencyBegin, IdempotencyResponse, OrderFilter, OutboxEvent,
+    PlaceOrder, PricingRules, SettleOrder, Settled, StoredCart, StoredPurchaseOrder,
+    StoredShipment, TokenRecord, UserRecord,
 };
 use kassa::supply::{create_shipment, PurchaseOrderStatus, ShipmentLine, ShipmentStatus, Supplier};
 use kassa::{ErrorCode, Money};
@@ -991,6 +992,7 @@ pub async fn every_port_reports_health(s: &Subject) {
         p.idempotency.health().await,
         p.events.health().await,
         p.supply.health().await,
+        p.checkout.health().await,
         s.billing.subscriptions.health().await,
     ] {
         assert_eq!(
@@ -2165,4 +2167,499 @@ pub async fn identity_concurrent_rotation_and_redemption(s: &Subject) {
             .count(),
         7
     );
+}
+
+// ---- the checkout unit of work (CheckoutStore) ----
+
+/// A cart `id` of `owner` holding `lines` (sku, quantity), not stored yet.
+fn cart_with(id: &str, owner: &str, lines: &[(&str, u32)]) -> StoredCart {
+    let lines: Vec<_> = lines
+        .iter()
+        .map(|(sku, q)| json!({"lineId": sku, "sku": sku, "quantity": q}))
+        .collect();
+    StoredCart {
+        id: id.into(),
+        owner_id: owner.into(),
+        cart: serde_json::from_value(json!({"currency": "USD", "lines": lines})).unwrap(),
+        version: 0,
+        updated_at: t0(),
+    }
+}
+
+/// A `place` request for order `id` of `customer`: reserve `items` for 15 minutes, redeem
+/// `coupons`, checkpoint key `key` when given.
+fn place_req(
+    id: &str,
+    customer: &str,
+    items: &[(&str, u64)],
+    coupons: &[(&str, CouponLimits)],
+    key: Option<&str>,
+) -> PlaceOrder {
+    let mut new = order(id, "", customer, t0());
+    new.reservation_id = Some(format!("res-{id}"));
+    new.coupon_codes = coupons.iter().map(|(c, _)| (*c).to_owned()).collect();
+    PlaceOrder {
+        reservation: ReserveRequest {
+            reservation_id: format!("res-{id}"),
+            reference: id.into(),
+            items: items
+                .iter()
+                .map(|(sku, q)| Demand {
+                    sku: (*sku).into(),
+                    quantity: *q,
+                })
+                .collect(),
+            expires_at: t0() + Duration::minutes(15),
+        },
+        now: t0(),
+        coupons: coupons.iter().map(|(c, l)| ((*c).to_owned(), *l)).collect(),
+        order: new,
+        number_prefix: "KS".into(),
+        idempotency: key.map(|k| IdempotencyResponse {
+            scope: customer.into(),
+            key: k.into(),
+            response: json!({"orderId": id, "inFlightSince": t0()}),
+        }),
+    }
+}
+
+/// `place`: an out-of-stock second SKU leaves the first SKU's stock, the coupon's count, the
+/// order table and the key as they were; a coupon at its limit does too; a successful place
+/// reserves, redeems, numbers and stores the order and checkpoints the key.
+pub async fn checkout_place_is_all_or_nothing(s: &Subject) {
+    let p = &s.ports;
+    let uow = p.checkout.as_ref();
+    p.inventory.set_on_hand("SKU-A", "w1", 5).await.unwrap();
+    p.inventory.set_on_hand("SKU-B", "w1", 1).await.unwrap();
+    let limits = CouponLimits {
+        overall: Some(1),
+        per_customer: None,
+    };
+    assert_eq!(
+        p.idempotency.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::Started
+    );
+    let short = uow
+        .place(
+            p.checkout_ports(),
+            place_req(
+                "o-1",
+                "c1",
+                &[("SKU-A", 2), ("SKU-B", 2)],
+                &[("SAVE", limits)],
+                Some("k1"),
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(short.code, ErrorCode::OutOfStock);
+    assert_eq!(short.meta.get("sku"), Some(&json!("SKU-B")));
+    assert_eq!(short.meta.get("requested"), Some(&json!(2)));
+    assert_eq!(short.meta.get("available"), Some(&json!(1)));
+    for l in p.inventory.all_stock().await.unwrap() {
+        assert_eq!(
+            l.reserved, 0,
+            "nothing reserved after a failed place: {l:?}"
+        );
+    }
+    assert!(p.inventory.reservation("res-o-1").await.unwrap().is_none());
+    assert_eq!(
+        p.coupons
+            .usage("SAVE")
+            .await
+            .unwrap()
+            .map_or(0, |u| u.times_used()),
+        0
+    );
+    assert!(p.orders.get("o-1").await.unwrap().is_none());
+    let all = p
+        .orders
+        .list(
+            &OrderFilter::default(),
+            PageRequest {
+                page: 1,
+                page_size: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.pagination.total, 0, "no order stored");
+    assert_eq!(
+        p.idempotency.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::InProgress,
+        "the key is not checkpointed"
+    );
+
+    // The coupon at its limit: used once by another order.
+    p.coupons.redeem("SAVE", "o-0", "c9", limits).await.unwrap();
+    let limited = uow
+        .place(
+            p.checkout_ports(),
+            place_req(
+                "o-2",
+                "c1",
+                &[("SKU-A", 2)],
+                &[("FREE", CouponLimits::default()), ("SAVE", limits)],
+                Some("k1"),
+            ),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(limited.code, ErrorCode::Conflict);
+    assert_eq!(limited.meta.get("code"), Some(&json!("SAVE")));
+    assert_eq!(limited.meta.get("limit"), Some(&json!(1)));
+    for l in p.inventory.all_stock().await.unwrap() {
+        assert_eq!(
+            l.reserved, 0,
+            "nothing reserved after a refused coupon: {l:?}"
+        );
+    }
+    // An atomic store never wrote it; the composed one released what it had reserved.
+    assert!(p
+        .inventory
+        .reservation("res-o-2")
+        .await
+        .unwrap()
+        .is_none_or(|r| r.status == ReservationStatus::Released));
+    assert_eq!(
+        p.coupons.usage("SAVE").await.unwrap().unwrap().times_used(),
+        1
+    );
+    assert_eq!(
+        p.coupons
+            .usage("FREE")
+            .await
+            .unwrap()
+            .map_or(0, |u| u.times_used()),
+        0,
+        "the first coupon's redemption is rolled back too"
+    );
+    assert!(p.orders.get("o-2").await.unwrap().is_none());
+
+    // Success: everything at once.
+    let placed = uow
+        .place(
+            p.checkout_ports(),
+            place_req(
+                "o-3",
+                "c1",
+                &[("SKU-B", 1), ("SKU-A", 2)],
+                &[("FREE", CouponLimits::default())],
+                Some("k1"),
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(placed.order.version, 1);
+    let n: u64 = placed
+        .order
+        .number
+        .strip_prefix("KS-")
+        .expect("numbered with the prefix")
+        .parse()
+        .unwrap();
+    assert!(n >= 1);
+    assert_eq!(placed.order.number, format!("KS-{n:06}"));
+    let stored = p.orders.get("o-3").await.unwrap().unwrap();
+    assert_eq!(stored.number, placed.order.number);
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.customer_id, "c1");
+    assert_eq!(
+        p.orders
+            .get_by_number(&placed.order.number)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "o-3"
+    );
+    let r = p.inventory.reservation("res-o-3").await.unwrap().unwrap();
+    assert_eq!(r.status, ReservationStatus::Active);
+    assert_eq!(r.reference, "o-3");
+    assert_eq!(placed.reservation.allocations.len(), 2);
+    let mut allocated: Vec<(String, u64)> = r
+        .allocations
+        .iter()
+        .map(|a| (a.sku.clone(), a.quantity))
+        .collect();
+    allocated.sort();
+    assert_eq!(
+        allocated,
+        [("SKU-A".to_owned(), 2), ("SKU-B".to_owned(), 1)]
+    );
+    let levels = p.inventory.all_stock().await.unwrap();
+    assert!(levels
+        .iter()
+        .all(|l| l.on_hand == l.reserved + if l.sku == "SKU-A" { 3 } else { 0 }));
+    let free = p.coupons.usage("FREE").await.unwrap().unwrap();
+    assert_eq!(free.redemptions.len(), 1);
+    assert_eq!(free.redemptions[0].reference, "o-3");
+    assert_eq!(free.redemptions[0].customer_id, "c1");
+    assert_eq!(
+        p.idempotency.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::Completed {
+            response: json!({"orderId": "o-3", "inFlightSince": t0()})
+        },
+        "the key holds the checkpoint"
+    );
+    // The next order gets a fresh number.
+    let next = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-4", "c2", &[("SKU-A", 1)], &[], None),
+        )
+        .await
+        .unwrap();
+    assert_ne!(next.order.number, placed.order.number);
+    // A SKU stocked at two locations: taken in location order, all or nothing.
+    p.inventory.set_on_hand("SKU-C", "w1", 1).await.unwrap();
+    p.inventory.set_on_hand("SKU-C", "w2", 2).await.unwrap();
+    let too_many = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-5", "c2", &[("SKU-C", 4)], &[], None),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(too_many.code, ErrorCode::OutOfStock);
+    assert_eq!(too_many.meta.get("available"), Some(&json!(3)));
+    let spread = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-6", "c2", &[("SKU-C", 3)], &[], None),
+        )
+        .await
+        .unwrap();
+    let taken: Vec<(String, u64)> = spread
+        .reservation
+        .allocations
+        .iter()
+        .map(|a| (a.location_id.clone(), a.quantity))
+        .collect();
+    assert_eq!(taken, [("w1".to_owned(), 1), ("w2".to_owned(), 2)]);
+    let stored = p.inventory.reservation("res-o-6").await.unwrap().unwrap();
+    assert_eq!(stored.allocations, spread.reservation.allocations);
+    for l in p.inventory.stock("SKU-C").await.unwrap() {
+        assert_eq!(l.reserved, l.on_hand, "{l:?}");
+    }
+}
+
+/// `settle`: commits the stock, writes the order with its events exactly once, clears the
+/// cart only at the version checkout read, completes the key; an expired reservation or a
+/// changed order stops it before anything else is written.
+pub async fn checkout_settle_is_one_step(s: &Subject) {
+    let p = &s.ports;
+    let uow = p.checkout.as_ref();
+    p.inventory.set_on_hand("SKU-A", "w1", 10).await.unwrap();
+    let cart = p
+        .carts
+        .save(cart_with("cart-1", "c1", &[("SKU-A", 2)]))
+        .await
+        .unwrap();
+    let loaded = uow.load(p.checkout_ports(), "cart-1").await.unwrap();
+    assert_eq!(loaded.cart.as_ref(), Some(&cart));
+    assert!(uow
+        .load(p.checkout_ports(), "cart-none")
+        .await
+        .unwrap()
+        .cart
+        .is_none());
+    p.idempotency.begin("c1", "k1", "h1", t0()).await.unwrap();
+    let placed = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-1", "c1", &[("SKU-A", 2)], &[], Some("k1")),
+        )
+        .await
+        .unwrap();
+    let mut confirmed = placed.order.clone();
+    confirmed.status = OrderStatus::Confirmed;
+    let mut cleared = cart.clone();
+    cleared.cart.clear();
+    cleared.updated_at = t0() + Duration::seconds(1);
+    let settle = |order: Order, cleared: StoredCart, now: DateTime<Utc>| SettleOrder {
+        reservation_id: "res-o-1".into(),
+        now,
+        order,
+        events: vec![event("o-1:placed", "o-1"), event("o-1:other", "o-1")],
+        cleared_cart: Some(cleared),
+        idempotency: Some(IdempotencyResponse {
+            scope: "c1".into(),
+            key: "k1".into(),
+            response: json!({"orderId": "o-1"}),
+        }),
+    };
+    // A stale order version: nothing of the order, its events or the key is written.
+    let mut stale = confirmed.clone();
+    stale.version = 7;
+    let changed = uow
+        .settle(p.checkout_ports(), settle(stale, cleared.clone(), t0()))
+        .await
+        .unwrap();
+    assert!(matches!(changed, Settled::OrderChanged), "{changed:?}");
+    assert_eq!(p.orders.get("o-1").await.unwrap().unwrap().version, 1);
+    assert!(s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.aggregate_id != "o-1"));
+    assert_eq!(p.carts.get("cart-1").await.unwrap().unwrap(), cart);
+    assert!(matches!(
+        p.idempotency.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::Completed { response } if response.get("inFlightSince").is_some()
+    ));
+
+    let done = uow
+        .settle(
+            p.checkout_ports(),
+            settle(confirmed.clone(), cleared.clone(), t0()),
+        )
+        .await
+        .unwrap();
+    let Settled::Done(saved) = done else {
+        panic!("settled: {done:?}")
+    };
+    assert_eq!(saved.version, 2);
+    assert_eq!(saved.status, OrderStatus::Confirmed);
+    let stored = p.orders.get("o-1").await.unwrap().unwrap();
+    assert_eq!(stored.version, 2);
+    assert_eq!(stored.status, OrderStatus::Confirmed);
+    assert_eq!(
+        p.inventory
+            .reservation("res-o-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        ReservationStatus::Committed
+    );
+    let level = p.inventory.stock("SKU-A").await.unwrap().remove(0);
+    assert_eq!((level.on_hand, level.reserved), (8, 0), "committed once");
+    let ids: Vec<String> = s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.aggregate_id == "o-1")
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, ["o-1:placed", "o-1:other"], "each event once");
+    let after = p.carts.get("cart-1").await.unwrap().unwrap();
+    assert!(after.cart.is_empty(), "the cart is cleared");
+    assert_eq!(after.version, cart.version + 1);
+    assert_eq!(after.updated_at, cleared.updated_at);
+    assert_eq!(
+        p.idempotency.begin("c1", "k1", "h1", t0()).await.unwrap(),
+        IdempotencyBegin::Completed {
+            response: json!({"orderId": "o-1"})
+        }
+    );
+
+    // A cart changed after checkout read it is left alone.
+    let cart2 = p
+        .carts
+        .save(cart_with("cart-2", "c2", &[("SKU-A", 1)]))
+        .await
+        .unwrap();
+    let placed2 = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-2", "c2", &[("SKU-A", 1)], &[], None),
+        )
+        .await
+        .unwrap();
+    let mut cleared2 = cart2.clone();
+    cleared2.cart.clear();
+    let moved = p.carts.save(cart2.clone()).await.unwrap();
+    let done2 = uow
+        .settle(
+            p.checkout_ports(),
+            SettleOrder {
+                reservation_id: "res-o-2".into(),
+                now: t0(),
+                order: placed2.order,
+                events: vec![],
+                cleared_cart: Some(cleared2),
+                idempotency: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(matches!(done2, Settled::Done(_)), "{done2:?}");
+    let kept = p.carts.get("cart-2").await.unwrap().unwrap();
+    assert_eq!(kept, moved, "a changed cart is not cleared");
+    assert!(!kept.cart.is_empty());
+
+    // An expired reservation: released and marked, and nothing else happens.
+    p.idempotency.begin("c3", "k3", "h3", t0()).await.unwrap();
+    let placed3 = uow
+        .place(
+            p.checkout_ports(),
+            place_req("o-3", "c3", &[("SKU-A", 3)], &[], Some("k3")),
+        )
+        .await
+        .unwrap();
+    let cart3 = p
+        .carts
+        .save(cart_with("cart-3", "c3", &[("SKU-A", 3)]))
+        .await
+        .unwrap();
+    let mut cleared3 = cart3.clone();
+    cleared3.cart.clear();
+    let late = t0() + Duration::minutes(16);
+    let mut confirmed3 = placed3.order.clone();
+    confirmed3.status = OrderStatus::Confirmed;
+    let expired = uow
+        .settle(
+            p.checkout_ports(),
+            SettleOrder {
+                reservation_id: "res-o-3".into(),
+                now: late,
+                order: confirmed3,
+                events: vec![event("o-3:placed", "o-3")],
+                cleared_cart: Some(cleared3),
+                idempotency: Some(IdempotencyResponse {
+                    scope: "c3".into(),
+                    key: "k3".into(),
+                    response: json!({"orderId": "o-3"}),
+                }),
+            },
+        )
+        .await
+        .unwrap();
+    let Settled::StockNotCommitted(e) = expired else {
+        panic!("expired: {expired:?}")
+    };
+    assert_eq!(e.code, ErrorCode::Conflict);
+    assert_eq!(
+        p.inventory
+            .reservation("res-o-3")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        ReservationStatus::Expired
+    );
+    let level = p.inventory.stock("SKU-A").await.unwrap().remove(0);
+    assert_eq!(
+        (level.on_hand, level.reserved),
+        (7, 0),
+        "o-2's unit committed, o-3's units released"
+    );
+    assert_eq!(p.orders.get("o-3").await.unwrap().unwrap().version, 1);
+    assert!(s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.aggregate_id != "o-3"));
+    assert_eq!(p.carts.get("cart-3").await.unwrap().unwrap(), cart3);
+    assert!(matches!(
+        p.idempotency.begin("c3", "k3", "h3", t0()).await.unwrap(),
+        IdempotencyBegin::Completed { response } if response.get("inFlightSince").is_some()
+    ));
 }

@@ -98,6 +98,8 @@ macro_rules! conformance_tests {
             identity_concurrent_rotation_and_redemption
             every_port_reports_health
             engine_checkout_end_to_end
+            checkout_place_is_all_or_nothing
+            checkout_settle_is_one_step
         );
     };
 }

@@ -9,10 +9,10 @@ use sqlx::Row;
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
-struct Cached {
+pub(crate) struct Cached {
     version: i64,
-    catalog: Arc<Catalog>,
-    rules: PricingRules,
+    pub(crate) catalog: Arc<Catalog>,
+    pub(crate) rules: PricingRules,
 }
 
 /// The catalog store over SQL.
@@ -38,19 +38,39 @@ impl SqlCatalog {
     /// The current snapshot: one round trip that returns the data only when the version
     /// differs from the cached one.
     async fn current(&self) -> Result<Cached> {
+        Ok(self.current_with_cart(None).await?.0)
+    }
+
+    /// The catalog and rules (as [`SqlCatalog::current`]) and, with `cart_id`, that cart's
+    /// stored JSON, in the same round trip: the reads a checkout starts with.
+    pub(crate) async fn current_with_cart(
+        &self,
+        cart_id: Option<&str>,
+    ) -> Result<(Cached, Option<String>)> {
         let have = self.cached();
         let known = have.as_ref().map_or(-1, |c| c.version);
-        let row = sqlx::query(
-            "SELECT version, CASE WHEN version = $1 THEN NULL ELSE data END, \
-             CASE WHEN version = $1 THEN NULL ELSE rules END FROM kassa_catalog WHERE id = 1",
-        )
-        .bind(known)
-        .fetch_one(self.db.pool())
-        .await
-        .map_err(db_err)?;
+        let query = match cart_id {
+            None => sqlx::query(
+                "SELECT version, CASE WHEN version = $1 THEN NULL ELSE data END, \
+                 CASE WHEN version = $1 THEN NULL ELSE rules END FROM kassa_catalog WHERE id = 1",
+            )
+            .bind(known),
+            Some(id) => sqlx::query(
+                "SELECT version, CASE WHEN version = $1 THEN NULL ELSE data END, \
+                 CASE WHEN version = $1 THEN NULL ELSE rules END, \
+                 (SELECT data FROM kassa_carts WHERE id = $2) FROM kassa_catalog WHERE id = 1",
+            )
+            .bind(known)
+            .bind(id),
+        };
+        let row = query.fetch_one(self.db.pool()).await.map_err(db_err)?;
+        let cart: Option<String> = match cart_id {
+            Some(_) => row.try_get(3).map_err(db_err)?,
+            None => None,
+        };
         let version: i64 = row.try_get(0).map_err(db_err)?;
         if let Some(c) = have.filter(|c| c.version == version) {
-            return Ok(c);
+            return Ok((c, cart));
         }
         let data: Option<String> = row.try_get(1).map_err(db_err)?;
         let rules: Option<String> = row.try_get(2).map_err(db_err)?;
@@ -66,7 +86,7 @@ impl SqlCatalog {
         if let Ok(mut c) = self.cache.lock() {
             *c = Some(fresh.clone());
         }
-        Ok(fresh)
+        Ok((fresh, cart))
     }
 
     /// Replaces catalog and rules at once (validated first; nothing changes on error).

@@ -42,28 +42,32 @@ impl SqlCoupons {
         })
     }
 
-    /// Creates the code's row if missing and locks it; returns its redemption count.
     async fn lock_code(&self, tx: &mut Transaction<'static, Any>, code: &str) -> Result<u64> {
-        sqlx::query(
-            "INSERT INTO kassa_coupons (code, used) VALUES ($1, 0) ON CONFLICT (code) DO NOTHING",
-        )
-        .bind(code)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-        let sql = format!(
-            "SELECT used FROM kassa_coupons WHERE code = $1{}",
-            self.db.for_update()
-        );
-        let used: i64 = sqlx::query(&sql)
-            .bind(code)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db_err)?
-            .try_get(0)
-            .map_err(db_err)?;
-        Ok(uint(used))
+        lock_code(&self.db, tx, code).await
     }
+}
+
+/// Creates the code's row if missing and locks it; returns its redemption count.
+async fn lock_code(db: &Db, tx: &mut Transaction<'static, Any>, code: &str) -> Result<u64> {
+    sqlx::query(
+        "INSERT INTO kassa_coupons (code, used) VALUES ($1, 0) ON CONFLICT (code) DO NOTHING",
+    )
+    .bind(code)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    let sql = format!(
+        "SELECT used FROM kassa_coupons WHERE code = $1{}",
+        db.for_update()
+    );
+    let used: i64 = sqlx::query(&sql)
+        .bind(code)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .try_get(0)
+        .map_err(db_err)?;
+    Ok(uint(used))
 }
 
 #[async_trait::async_trait]
@@ -91,71 +95,7 @@ impl CouponStore for SqlCoupons {
     ) -> Result<CouponUsage> {
         let code = normalize_code(code)?;
         let mut tx = self.db.pool().begin().await.map_err(db_err)?;
-        let used = self.lock_code(&mut tx, &code).await?;
-        let already = sqlx::query(
-            "SELECT 1 FROM kassa_coupon_redemptions WHERE code = $1 AND reference = $2",
-        )
-        .bind(&code)
-        .bind(reference)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .is_some();
-        if !already {
-            let reached = |limit: u64, what: &str| {
-                KassaError::conflict(format!(
-                    "coupon '{code}' has reached its {what} usage limit of {limit}"
-                ))
-                .with_meta("code", code.clone())
-                .with_meta("limit", limit)
-                .with_detail("couponCodes", "usage limit reached")
-            };
-            if let Some(limit) = limits.overall {
-                if used >= limit {
-                    return Err(reached(limit, "overall"));
-                }
-            }
-            if let Some(limit) = limits.per_customer {
-                let by: i64 = sqlx::query(
-                    "SELECT COUNT(*) FROM kassa_coupon_redemptions WHERE code = $1 AND customer_id = $2",
-                )
-                .bind(&code)
-                .bind(customer_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .try_get(0)
-                .map_err(db_err)?;
-                if uint(by) >= limit {
-                    return Err(reached(limit, "per-customer"));
-                }
-            }
-            let seq: i64 = sqlx::query(
-                "SELECT COALESCE(MAX(seq), 0) + 1 FROM kassa_coupon_redemptions WHERE code = $1",
-            )
-            .bind(&code)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .try_get(0)
-            .map_err(db_err)?;
-            sqlx::query(
-                "INSERT INTO kassa_coupon_redemptions (code, reference, customer_id, seq) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(&code)
-            .bind(reference)
-            .bind(customer_id)
-            .bind(seq)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            sqlx::query("UPDATE kassa_coupons SET used = $2 WHERE code = $1")
-                .bind(&code)
-                .bind(int(used + 1, "used")?)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        }
+        redeem_in(&self.db, &mut tx, &code, reference, customer_id, limits).await?;
         let usage = Self::usage_in(&mut *tx, &code).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(usage)
@@ -190,4 +130,84 @@ impl CouponStore for SqlCoupons {
     async fn health(&self) -> PortHealth {
         self.db.health("coupons").await
     }
+}
+
+/// Redeems the normalized `code` for `reference` inside `tx` if both limits allow it (the
+/// semantics of [`CouponStore::redeem`]); nothing is committed.
+pub(crate) async fn redeem_in(
+    db: &Db,
+    tx: &mut Transaction<'static, Any>,
+    code: &str,
+    reference: &str,
+    customer_id: &str,
+    limits: CouponLimits,
+) -> Result<()> {
+    let used = lock_code(db, tx, code).await?;
+    let already =
+        sqlx::query("SELECT 1 FROM kassa_coupon_redemptions WHERE code = $1 AND reference = $2")
+            .bind(code)
+            .bind(reference)
+            .fetch_optional(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .is_some();
+    if !already {
+        let reached = |limit: u64, what: &str| limit_reached(code, limit, what);
+        if let Some(limit) = limits.overall {
+            if used >= limit {
+                return Err(reached(limit, "overall"));
+            }
+        }
+        if let Some(limit) = limits.per_customer {
+            let by: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM kassa_coupon_redemptions WHERE code = $1 AND customer_id = $2",
+            )
+            .bind(code)
+            .bind(customer_id)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .try_get(0)
+            .map_err(db_err)?;
+            if uint(by) >= limit {
+                return Err(reached(limit, "per-customer"));
+            }
+        }
+        let seq: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM kassa_coupon_redemptions WHERE code = $1",
+        )
+        .bind(code)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .try_get(0)
+        .map_err(db_err)?;
+        sqlx::query(
+            "INSERT INTO kassa_coupon_redemptions (code, reference, customer_id, seq) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(code)
+        .bind(reference)
+        .bind(customer_id)
+        .bind(seq)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query("UPDATE kassa_coupons SET used = $2 WHERE code = $1")
+            .bind(code)
+            .bind(int(used + 1, "used")?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// The `CONFLICT` of a coupon at its limit (`what`: `overall`, `per-customer`).
+pub(crate) fn limit_reached(code: &str, limit: u64, what: &str) -> KassaError {
+    KassaError::conflict(format!(
+        "coupon '{code}' has reached its {what} usage limit of {limit}"
+    ))
+    .with_meta("code", code.to_owned())
+    .with_meta("limit", limit)
+    .with_detail("couponCodes", "usage limit reached")
 }

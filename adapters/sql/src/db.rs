@@ -57,6 +57,13 @@ pub struct Db {
 
 static DRIVERS: Once = Once::new();
 
+/// A pooled connection idle at least this long is pinged before use (a dead one is replaced
+/// transparently). One used more recently is handed out as it is: sqlx's default pings on
+/// every acquire, one extra round trip per statement, which doubled a checkout's round trips
+/// (docs/performance.md, adapters, session 10). A connection that died within the last
+/// second fails its statement with `UNAVAILABLE` (retryable) and is dropped.
+const PING_IF_IDLE: Duration = Duration::from_secs(1);
+
 /// Whether a schema name is a plain identifier (it is spliced into `SET search_path`).
 fn valid_schema(s: &str) -> bool {
     !s.is_empty()
@@ -104,6 +111,15 @@ impl Db {
             .max_connections(max)
             .min_connections(0)
             .acquire_timeout(options.acquire_timeout)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_IF_IDLE {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 let schema = schema.clone();
                 Box::pin(async move {

@@ -19,7 +19,7 @@ pub struct SqlInventory {
     db: Db,
 }
 
-type Tx = Transaction<'static, Any>;
+pub(crate) type Tx = Transaction<'static, Any>;
 
 fn level(r: &sqlx::any::AnyRow) -> Result<StockLevel> {
     Ok(StockLevel {
@@ -30,12 +30,12 @@ fn level(r: &sqlx::any::AnyRow) -> Result<StockLevel> {
     })
 }
 
-fn status_from(s: &str) -> Result<ReservationStatus> {
+pub(crate) fn status_from(s: &str) -> Result<ReservationStatus> {
     serde_json::from_value(serde_json::Value::String(s.to_owned()))
         .map_err(|e| KassaError::internal(format!("stored reservation status: {e}")))
 }
 
-fn status_conflict(r: &Reservation, attempted: &str) -> KassaError {
+pub(crate) fn status_conflict(r: &Reservation, attempted: &str) -> KassaError {
     KassaError::conflict(format!(
         "reservation '{}' is {:?}; cannot {attempted}",
         r.id, r.status
@@ -265,137 +265,25 @@ impl InventoryStore for SqlInventory {
     }
 
     async fn reserve(&self, req: ReserveRequest, now: DateTime<Utc>) -> Result<Reservation> {
-        if req.reservation_id.trim().is_empty() {
-            return Err(KassaError::validation("reservationId", "must not be empty"));
-        }
-        if req.items.is_empty() {
-            return Err(KassaError::validation("items", "must not be empty"));
-        }
-        for (i, d) in req.items.iter().enumerate() {
-            if d.quantity == 0 || d.quantity > MAX_LINE_QUANTITY {
-                return Err(KassaError::validation(
-                    format!("items[{i}].quantity"),
-                    "out of range",
-                ));
-            }
-        }
-        if req.expires_at <= now {
-            return Err(KassaError::validation("expiresAt", "must be in the future"));
-        }
-        let mut items = req.items.clone();
-        items.sort_by(|a, b| a.sku.cmp(&b.sku));
+        validate_reserve(&req, now)?;
         let mut tx = self.begin().await?;
-        let lock_sql = format!(
-            "SELECT location_id, on_hand - reserved FROM kassa_stock WHERE sku = $1 ORDER BY location_id{}",
-            self.db.for_update()
-        );
-        let mut allocations = Vec::new();
-        for d in &items {
-            let rows = sqlx::query(&lock_sql)
-                .bind(&d.sku)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            let mut levels = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let loc: String = r.try_get(0).map_err(db_err)?;
-                levels.push((loc, uint(r.try_get::<i64, _>(1).map_err(db_err)?)));
-            }
-            let available: u64 = levels.iter().map(|(_, a)| *a).sum();
-            if available < d.quantity {
-                return Err(KassaError::new(
-                    ErrorCode::OutOfStock,
-                    format!(
-                        "only {available} unit(s) of '{}' available, {} requested",
-                        d.sku, d.quantity
-                    ),
-                )
-                .with_meta("sku", d.sku.clone())
-                .with_meta("requested", d.quantity)
-                .with_meta("available", available));
-            }
-            let mut left = d.quantity;
-            for (loc, avail) in levels {
-                if left == 0 {
-                    break;
-                }
-                let take = avail.min(left);
-                if take == 0 {
-                    continue;
-                }
-                let done = sqlx::query(
-                    "UPDATE kassa_stock SET reserved = reserved + $3 \
-                     WHERE sku = $1 AND location_id = $2 AND on_hand - reserved >= $3",
-                )
-                .bind(&d.sku)
-                .bind(&loc)
-                .bind(int(take, "quantity")?)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-                if done.rows_affected() != 1 {
-                    return Err(KassaError::unavailable(
-                        "stock changed during the reservation; retry",
-                        0,
-                    ));
-                }
-                left -= take;
-                allocations.push(StockAllocation {
-                    sku: d.sku.clone(),
-                    location_id: loc,
-                    quantity: take,
-                });
-            }
-        }
-        let r = Reservation {
-            id: req.reservation_id.clone(),
-            reference: req.reference.clone(),
-            allocations,
-            status: ReservationStatus::Active,
-            created_at: now,
-            expires_at: req.expires_at,
-        };
-        let inserted = sqlx::query(
-            "INSERT INTO kassa_reservations (id, reference, status, created_at_ns, expires_at_ns, allocations) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&r.id)
-        .bind(&r.reference)
-        .bind(enum_name(&r.status)?)
-        .bind(ns(r.created_at)?)
-        .bind(ns(r.expires_at)?)
-        .bind(to_json(&r.allocations)?)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if inserted.rows_affected() != 1 {
-            return Err(KassaError::conflict(format!(
-                "reservation '{}' already exists",
-                r.id
-            )));
-        }
+        let r = reserve_in(&self.db, &mut tx, &req, now).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(r)
     }
 
     async fn commit(&self, reservation_id: &str, now: DateTime<Utc>) -> Result<Reservation> {
         let mut tx = self.begin().await?;
-        let r = self.locked_reservation(&mut tx, reservation_id).await?;
-        match r.status {
-            ReservationStatus::Committed => Ok(r),
-            ReservationStatus::Active if now > r.expires_at => {
-                Self::apply(&mut tx, &r.allocations, Move::Release).await?;
-                let r = Self::set_status(&mut tx, r, ReservationStatus::Expired).await?;
-                tx.commit().await.map_err(db_err)?;
-                Err(status_conflict(&r, "commit"))
-            }
-            ReservationStatus::Active => {
-                Self::apply(&mut tx, &r.allocations, Move::Commit).await?;
-                let r = Self::set_status(&mut tx, r, ReservationStatus::Committed).await?;
+        match commit_in(&self.db, &mut tx, reservation_id, now).await? {
+            Committed::Done(r) => {
                 tx.commit().await.map_err(db_err)?;
                 Ok(r)
             }
-            _ => Err(status_conflict(&r, "commit")),
+            Committed::Expired(e) => {
+                tx.commit().await.map_err(db_err)?;
+                Err(e)
+            }
+            Committed::Refused(e) => Err(e),
         }
     }
 
@@ -596,4 +484,182 @@ impl InventoryStore for SqlInventory {
     async fn health(&self) -> PortHealth {
         self.db.health("inventory").await
     }
+}
+
+/// The checks of a reservation request (before any statement).
+pub(crate) fn validate_reserve(req: &ReserveRequest, now: DateTime<Utc>) -> Result<()> {
+    if req.reservation_id.trim().is_empty() {
+        return Err(KassaError::validation("reservationId", "must not be empty"));
+    }
+    if req.items.is_empty() {
+        return Err(KassaError::validation("items", "must not be empty"));
+    }
+    for (i, d) in req.items.iter().enumerate() {
+        if d.quantity == 0 || d.quantity > MAX_LINE_QUANTITY {
+            return Err(KassaError::validation(
+                format!("items[{i}].quantity"),
+                "out of range",
+            ));
+        }
+    }
+    if req.expires_at <= now {
+        return Err(KassaError::validation("expiresAt", "must be in the future"));
+    }
+    Ok(())
+}
+
+/// Reserves inside `tx` (the request already validated): the SKUs' rows are locked in
+/// (SKU, location) order, each allocation is a conditional `UPDATE`, the reservation row is
+/// inserted. Nothing is committed.
+pub(crate) async fn reserve_in(
+    db: &Db,
+    tx: &mut Tx,
+    req: &ReserveRequest,
+    now: DateTime<Utc>,
+) -> Result<Reservation> {
+    let mut items = req.items.clone();
+    items.sort_by(|a, b| a.sku.cmp(&b.sku));
+    let lock_sql = format!(
+        "SELECT location_id, on_hand - reserved FROM kassa_stock WHERE sku = $1 ORDER BY location_id{}",
+        db.for_update()
+    );
+    let mut allocations = Vec::new();
+    for d in &items {
+        let rows = sqlx::query(&lock_sql)
+            .bind(&d.sku)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db_err)?;
+        let mut levels = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let loc: String = r.try_get(0).map_err(db_err)?;
+            levels.push((loc, uint(r.try_get::<i64, _>(1).map_err(db_err)?)));
+        }
+        let available: u64 = levels.iter().map(|(_, a)| *a).sum();
+        if available < d.quantity {
+            return Err(out_of_stock(&d.sku, d.quantity, available));
+        }
+        let mut left = d.quantity;
+        for (loc, avail) in levels {
+            if left == 0 {
+                break;
+            }
+            let take = avail.min(left);
+            if take == 0 {
+                continue;
+            }
+            let done = sqlx::query(
+                "UPDATE kassa_stock SET reserved = reserved + $3 \
+                 WHERE sku = $1 AND location_id = $2 AND on_hand - reserved >= $3",
+            )
+            .bind(&d.sku)
+            .bind(&loc)
+            .bind(int(take, "quantity")?)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+            if done.rows_affected() != 1 {
+                return Err(KassaError::unavailable(
+                    "stock changed during the reservation; retry",
+                    0,
+                ));
+            }
+            left -= take;
+            allocations.push(StockAllocation {
+                sku: d.sku.clone(),
+                location_id: loc,
+                quantity: take,
+            });
+        }
+    }
+    let r = Reservation {
+        id: req.reservation_id.clone(),
+        reference: req.reference.clone(),
+        allocations,
+        status: ReservationStatus::Active,
+        created_at: now,
+        expires_at: req.expires_at,
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO kassa_reservations (id, reference, status, created_at_ns, expires_at_ns, allocations) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&r.id)
+    .bind(&r.reference)
+    .bind(enum_name(&r.status)?)
+    .bind(ns(r.created_at)?)
+    .bind(ns(r.expires_at)?)
+    .bind(to_json(&r.allocations)?)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    if inserted.rows_affected() != 1 {
+        return Err(KassaError::conflict(format!(
+            "reservation '{}' already exists",
+            r.id
+        )));
+    }
+    Ok(r)
+}
+
+/// How [`commit_in`] ended.
+pub(crate) enum Committed {
+    /// Committed now or before: commit the transaction.
+    Done(Reservation),
+    /// Expired: its stock was released and it is marked expired in the transaction (commit
+    /// it), and this is the `CONFLICT` to report.
+    Expired(KassaError),
+    /// Not committable (unknown, released, ...): nothing written.
+    Refused(KassaError),
+}
+
+/// Commits a reservation inside `tx` (locked first): the semantics of
+/// [`InventoryStore::commit`].
+pub(crate) async fn commit_in(
+    db: &Db,
+    tx: &mut Tx,
+    reservation_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Committed> {
+    let sql = format!(
+        "SELECT {RES_COLUMNS} FROM kassa_reservations WHERE id = $1{}",
+        db.for_update()
+    );
+    let Some(row) = sqlx::query(&sql)
+        .bind(reservation_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)?
+    else {
+        return Ok(Committed::Refused(KassaError::not_found(
+            "reservation",
+            reservation_id,
+        )));
+    };
+    let r = reservation(&row)?;
+    match r.status {
+        ReservationStatus::Committed => Ok(Committed::Done(r)),
+        ReservationStatus::Active if now > r.expires_at => {
+            SqlInventory::apply(tx, &r.allocations, Move::Release).await?;
+            let r = SqlInventory::set_status(tx, r, ReservationStatus::Expired).await?;
+            Ok(Committed::Expired(status_conflict(&r, "commit")))
+        }
+        ReservationStatus::Active => {
+            SqlInventory::apply(tx, &r.allocations, Move::Commit).await?;
+            let r = SqlInventory::set_status(tx, r, ReservationStatus::Committed).await?;
+            Ok(Committed::Done(r))
+        }
+        _ => Ok(Committed::Refused(status_conflict(&r, "commit"))),
+    }
+}
+
+/// The `OUT_OF_STOCK` of a reservation short of `sku`.
+pub(crate) fn out_of_stock(sku: &str, requested: u64, available: u64) -> KassaError {
+    KassaError::new(
+        ErrorCode::OutOfStock,
+        format!("only {available} unit(s) of '{sku}' available, {requested} requested"),
+    )
+    .with_meta("sku", sku.to_owned())
+    .with_meta("requested", requested)
+    .with_meta("available", available)
 }

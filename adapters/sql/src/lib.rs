@@ -16,6 +16,9 @@
 //! | [`kassa::identity::TokenStore::rotate_refresh`] / `revoke_family` / `revoke_user` | [`kassa::identity::RefreshFamily::rotate`] / `revoke` on the row as read, then one `UPDATE ... WHERE id = ? AND version = v`, re-read and decided again on a lost race |
 //! | [`kassa::identity::TokenStore::redeem_one_time`] | [`kassa::identity::OneTimeTokenRecord::redeem`], then one `UPDATE ... WHERE selector = ? AND version = v` (a lost race re-reads: already used) |
 //! | [`SqlOutbox::drain`] | `SELECT ... FOR UPDATE SKIP LOCKED`, handler, mark delivered, commit |
+//! | [`kassa::ports::CheckoutStore::place`] | PostgreSQL: one call of `kassa_checkout_place` (reserve with rows locked in (SKU, location) order, redeem coupons holding their rows, `nextval` order number, order insert, idempotency checkpoint; a failure raises and rolls back all of it); SQLite: the same statements in one transaction |
+//! | [`kassa::ports::CheckoutStore::settle`] | PostgreSQL: one call of `kassa_checkout_settle` (reservation row locked and committed, order `UPDATE ... WHERE version = v`, outbox rows, cart `UPDATE ... WHERE version = v`, idempotency completion); SQLite: one transaction |
+//! | [`kassa::ports::CheckoutStore::load`] | one query: the cart row and the catalog version (catalog and rules from the cache unless it moved) |
 //!
 //! SQLite has no row locks: its pool holds one connection, so every transaction of a process
 //! runs alone, and other processes wait on the database lock (`busy_timeout`).
@@ -29,6 +32,7 @@
 
 mod carts;
 mod catalog;
+mod checkout;
 mod coupons;
 mod db;
 pub mod host;
@@ -45,6 +49,7 @@ mod users;
 
 pub use carts::SqlCarts;
 pub use catalog::SqlCatalog;
+pub use checkout::SqlCheckout;
 pub use coupons::SqlCoupons;
 pub use db::{Db, Dialect, OpenOptions};
 pub use host::{open_host, open_host_json, OpenedHost, UrlOptions};
@@ -96,15 +101,24 @@ pub struct SqlStore {
     /// Refresh-token families and one-time tokens of the identity flows (through
     /// [`SqlStore::auth_ports`]).
     pub tokens: Arc<SqlTokens>,
+    /// The checkout unit of work (one transaction per step, over the tables above).
+    pub checkout: Arc<SqlCheckout>,
 }
 
 impl SqlStore {
     /// The stores over an opened (and migrated) database.
     pub fn new(db: Db) -> Self {
+        let catalog = Arc::new(SqlCatalog::new(db.clone()));
+        let orders = Arc::new(SqlOrders::new(db.clone()));
         SqlStore {
-            catalog: Arc::new(SqlCatalog::new(db.clone())),
+            checkout: Arc::new(SqlCheckout::new(
+                db.clone(),
+                catalog.clone(),
+                orders.clone(),
+            )),
+            catalog,
             carts: Arc::new(SqlCarts::new(db.clone())),
-            orders: Arc::new(SqlOrders::new(db.clone())),
+            orders,
             inventory: Arc::new(SqlInventory::new(db.clone())),
             coupons: Arc::new(SqlCoupons::new(db.clone())),
             users: Arc::new(SqlUsers::new(db.clone())),
@@ -133,6 +147,7 @@ impl SqlStore {
             gateway,
             events: self.outbox.clone(),
             supply: self.supply.clone(),
+            checkout: self.checkout.clone(),
             clock,
             ids,
         }

@@ -26,7 +26,7 @@ impl SqlOrders {
 
     /// Why a compare-and-set matched no row: unknown order, a changed number, or a newer
     /// version (`CONFLICT` with `meta.expectedVersion` / `meta.storedVersion`).
-    async fn explain_miss(&self, order: &Order) -> KassaError {
+    pub(crate) async fn explain_miss(&self, order: &Order) -> KassaError {
         let row = sqlx::query("SELECT version, number FROM kassa_orders WHERE id = $1")
             .bind(&order.id)
             .fetch_optional(self.db.pool())
@@ -51,8 +51,23 @@ impl SqlOrders {
         }
     }
 
+    /// The `CONFLICT` of an insert that hit a unique key: the id or the number is taken.
+    pub(crate) async fn taken(&self, order: &Order) -> KassaError {
+        match self.get(&order.id).await {
+            Ok(found) => KassaError::conflict(if found.is_some() {
+                format!("order '{}' already exists", order.id)
+            } else {
+                format!("order number '{}' is taken", order.number)
+            }),
+            Err(e) => e,
+        }
+    }
+
     /// Runs the conditional update inside `tx`; `Ok(None)` when no row matched.
-    async fn update_in(tx: &mut Transaction<'static, Any>, order: &Order) -> Result<Option<Order>> {
+    pub(crate) async fn update_in(
+        tx: &mut Transaction<'static, Any>,
+        order: &Order,
+    ) -> Result<Option<Order>> {
         let mut next = order.clone();
         next.version += 1;
         let done = sqlx::query(UPDATE)
@@ -91,30 +106,9 @@ impl OrderStore for SqlOrders {
             ));
         }
         order.version = 1;
-        let res = sqlx::query(
-            "INSERT INTO kassa_orders (id, number, customer_id, status, payment_status, \
-             created_at_ns, version, data) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
-        )
-        .bind(&order.id)
-        .bind(&order.number)
-        .bind(&order.customer_id)
-        .bind(enum_name(&order.status)?)
-        .bind(enum_name(&order.payment.status)?)
-        .bind(ns(order.created_at)?)
-        .bind(to_json(&order)?)
-        .execute(self.db.pool())
-        .await
-        .map_err(db_err);
-        match res {
-            Ok(_) => Ok(order),
-            Err(e) if crate::db::is_unique_violation(&e) => {
-                let taken_id = self.get(&order.id).await?.is_some();
-                Err(KassaError::conflict(if taken_id {
-                    format!("order '{}' already exists", order.id)
-                } else {
-                    format!("order number '{}' is taken", order.number)
-                }))
-            }
+        match insert_row(self.db.pool(), &order).await {
+            Ok(()) => Ok(order),
+            Err(e) if crate::db::is_unique_violation(&e) => Err(self.taken(&order).await),
             Err(e) => Err(e),
         }
     }
@@ -253,13 +247,7 @@ impl OrderStore for SqlOrders {
     }
 
     async fn next_number(&self) -> Result<u64> {
-        let sql = match self.db.dialect() {
-            Dialect::Postgres => "SELECT nextval('kassa_order_number')",
-            Dialect::Sqlite => {
-                "UPDATE kassa_counters SET value = value + 1 WHERE name = 'order_number' RETURNING value"
-            }
-        };
-        let n: i64 = sqlx::query(sql)
+        let n: i64 = sqlx::query(next_number_sql(self.db.dialect()))
             .fetch_one(self.db.pool())
             .await
             .map_err(db_err)?
@@ -270,5 +258,38 @@ impl OrderStore for SqlOrders {
 
     async fn health(&self) -> PortHealth {
         self.db.health("orders").await
+    }
+}
+
+/// Inserts the row of a new order (its `version` already 1).
+pub(crate) async fn insert_row<'c, E>(ex: E, order: &Order) -> Result<()>
+where
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    sqlx::query(
+        "INSERT INTO kassa_orders (id, number, customer_id, status, payment_status, \
+         created_at_ns, version, data) VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+    )
+    .bind(&order.id)
+    .bind(&order.number)
+    .bind(&order.customer_id)
+    .bind(enum_name(&order.status)?)
+    .bind(enum_name(&order.payment.status)?)
+    .bind(ns(order.created_at)?)
+    .bind(to_json(order)?)
+    .execute(ex)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The SQL that takes the next order number (PostgreSQL: the sequence; SQLite: the counter
+/// row).
+pub(crate) fn next_number_sql(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Postgres => "SELECT nextval('kassa_order_number')",
+        Dialect::Sqlite => {
+            "UPDATE kassa_counters SET value = value + 1 WHERE name = 'order_number' RETURNING value"
+        }
     }
 }

@@ -148,7 +148,223 @@ Migration {
         "CREATE INDEX IF NOT EXISTS kassa_refresh_families_expiry ON kassa_refresh_families (expires_at_ns)",
         "CREATE INDEX IF NOT EXISTS kassa_one_time_tokens_expiry ON kassa_one_time_tokens (expires_at_ns)",
     ],
+},
+// The checkout unit of work on PostgreSQL (`crate::checkout`): each step is one function call,
+// so one round trip and one commit. `CREATE OR REPLACE` is idempotent, and the migration
+// runs under the advisory lock like every other. A business failure raises `kassa:{json}`,
+// which rolls the whole call back. SQLite runs the same steps as plain statements of one
+// transaction and needs nothing.
+Migration {
+    version: 6,
+    name: "checkout unit of work: kassa_checkout_place and kassa_checkout_settle",
+    postgres: &[PLACE_FUNCTION, SETTLE_FUNCTION],
+    sqlite: &[],
 }];
+
+/// `kassa_checkout_place`: check the stock, redeem coupons under their limits, number and
+/// insert the order, checkpoint the idempotency key, then reserve (rows locked in SKU,
+/// location order, availability checked again under the lock) and record the reservation.
+/// The errors come in the order of the single-purpose calls (stock before coupons).
+const PLACE_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_place(
+    p_reservation_id TEXT, p_reference TEXT, p_now_ns BIGINT, p_expires_ns BIGINT, p_items TEXT,
+    p_coupons TEXT, p_order_id TEXT, p_customer TEXT, p_prefix TEXT, p_status TEXT,
+    p_payment_status TEXT, p_created_ns BIGINT, p_data TEXT, p_scope TEXT, p_key TEXT,
+    p_checkpoint TEXT) RETURNS TEXT LANGUAGE plpgsql AS $$
+DECLARE
+    it RECORD;
+    lv RECORD;
+    c RECORD;
+    v_avail BIGINT;
+    v_left BIGINT;
+    v_take BIGINT;
+    v_allocs JSONB := '[]'::jsonb;
+    v_used BIGINT;
+    v_by BIGINT;
+    v_seq BIGINT;
+    v_n TEXT;
+    v_number TEXT;
+    v_key BOOLEAN := TRUE;
+    v_loc TEXT;
+BEGIN
+    -- Out of stock is reported before any coupon problem: with coupons, a first pass
+    -- without locks.
+    IF p_coupons <> '[]' THEN
+        FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
+                  FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
+            SELECT COALESCE(SUM(GREATEST(on_hand - reserved, 0)), 0) INTO v_avail
+              FROM kassa_stock WHERE sku = it.sku;
+            IF v_avail < it.qty THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
+                    'sku', it.sku, 'requested', it.qty, 'available', v_avail)::text;
+            END IF;
+        END LOOP;
+    END IF;
+    FOR c IN SELECT e->>0 AS code, (e->>1)::BIGINT AS overall, (e->>2)::BIGINT AS per_customer
+             FROM jsonb_array_elements(p_coupons::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
+        INSERT INTO kassa_coupons (code, used) VALUES (c.code, 0) ON CONFLICT (code) DO NOTHING;
+        SELECT used INTO v_used FROM kassa_coupons WHERE code = c.code FOR UPDATE;
+        CONTINUE WHEN EXISTS (SELECT 1 FROM kassa_coupon_redemptions
+                              WHERE code = c.code AND reference = p_order_id);
+        IF c.overall IS NOT NULL AND v_used >= c.overall THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'coupon_limit',
+                'code', c.code, 'limit', c.overall, 'what', 'overall')::text;
+        END IF;
+        IF c.per_customer IS NOT NULL THEN
+            SELECT COUNT(*) INTO v_by FROM kassa_coupon_redemptions
+              WHERE code = c.code AND customer_id = p_customer;
+            IF v_by >= c.per_customer THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'coupon_limit',
+                    'code', c.code, 'limit', c.per_customer, 'what', 'per-customer')::text;
+            END IF;
+        END IF;
+        SELECT COALESCE(MAX(seq), 0) + 1 INTO v_seq FROM kassa_coupon_redemptions WHERE code = c.code;
+        INSERT INTO kassa_coupon_redemptions (code, reference, customer_id, seq)
+          VALUES (c.code, p_order_id, p_customer, v_seq);
+        UPDATE kassa_coupons SET used = v_used + 1 WHERE code = c.code;
+    END LOOP;
+    v_n := nextval('kassa_order_number')::text;
+    v_number := p_prefix || '-' || CASE WHEN length(v_n) >= 6 THEN v_n ELSE lpad(v_n, 6, '0') END;
+    INSERT INTO kassa_orders (id, number, customer_id, status, payment_status, created_at_ns, version, data)
+      VALUES (p_order_id, v_number, p_customer, p_status, p_payment_status, p_created_ns, 1,
+              jsonb_set(p_data::jsonb, '{number}', to_jsonb(v_number))::text)
+      ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        IF EXISTS (SELECT 1 FROM kassa_orders WHERE id = p_order_id) THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'order_exists')::text;
+        END IF;
+        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'number_taken',
+            'number', v_number)::text;
+    END IF;
+    IF p_scope IS NOT NULL THEN
+        UPDATE kassa_idempotency SET state = 'completed', response = p_checkpoint
+          WHERE scope = p_scope AND key = p_key;
+        v_key := FOUND;
+    END IF;
+    -- The stock rows last: every checkout of a SKU waits on its row, so it is held for as
+    -- little as possible before the commit.
+    FOR it IN SELECT e->>0 AS sku, (e->>1)::BIGINT AS qty
+              FROM jsonb_array_elements(p_items::jsonb) WITH ORDINALITY AS t(e, i) ORDER BY i LOOP
+        -- A SKU stocked at one location: one conditional UPDATE (it locks the row).
+        UPDATE kassa_stock SET reserved = reserved + it.qty
+          WHERE sku = it.sku AND on_hand - reserved >= it.qty
+            AND NOT EXISTS (SELECT 1 FROM kassa_stock o
+                            WHERE o.sku = it.sku AND o.location_id <> kassa_stock.location_id)
+          RETURNING location_id INTO v_loc;
+        IF FOUND THEN
+            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', it.sku,
+                'locationId', v_loc, 'quantity', it.qty));
+            CONTINUE;
+        END IF;
+        -- Several locations (or short): lock them all, check, allocate in location order.
+        SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0) INTO v_avail
+          FROM (SELECT on_hand, reserved FROM kassa_stock WHERE sku = it.sku
+                ORDER BY location_id FOR UPDATE) s;
+        IF v_avail < it.qty THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
+                'sku', it.sku, 'requested', it.qty, 'available', v_avail)::text;
+        END IF;
+        v_left := it.qty;
+        FOR lv IN SELECT location_id, on_hand - reserved AS free FROM kassa_stock
+                  WHERE sku = it.sku ORDER BY location_id LOOP
+            EXIT WHEN v_left = 0;
+            v_take := LEAST(GREATEST(lv.free, 0), v_left);
+            CONTINUE WHEN v_take = 0;
+            UPDATE kassa_stock SET reserved = reserved + v_take
+              WHERE sku = it.sku AND location_id = lv.location_id;
+            v_left := v_left - v_take;
+            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', it.sku,
+                'locationId', lv.location_id, 'quantity', v_take));
+        END LOOP;
+    END LOOP;
+    INSERT INTO kassa_reservations (id, reference, status, created_at_ns, expires_at_ns, allocations)
+      VALUES (p_reservation_id, p_reference, 'active', p_now_ns, p_expires_ns, v_allocs::text)
+      ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'reservation_exists',
+            'id', p_reservation_id)::text;
+    END IF;
+    RETURN json_build_object('number', v_number, 'allocations', v_allocs,
+                             'idempotency', v_key)::text;
+END
+$$"#;
+
+/// `kassa_checkout_settle`: check the reservation (an expired one is released and marked,
+/// and nothing else happens), compare-and-set the order, append its outbox events, clear the
+/// cart if still at the version read, complete the idempotency key, and commit the
+/// reservation's stock last.
+const SETTLE_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_settle(
+    p_reservation_id TEXT, p_now_ns BIGINT, p_order_id TEXT, p_version BIGINT, p_number TEXT,
+    p_customer TEXT, p_status TEXT, p_payment_status TEXT, p_data TEXT, p_events TEXT,
+    p_cart_id TEXT, p_cart_version BIGINT, p_cart_owner TEXT, p_cart_updated_ns BIGINT,
+    p_cart_data TEXT, p_scope TEXT, p_key TEXT, p_response TEXT) RETURNS TEXT LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
+    a JSONB;
+    v_key BOOLEAN := TRUE;
+BEGIN
+    SELECT status, expires_at_ns, allocations INTO r FROM kassa_reservations
+      WHERE id = p_reservation_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN '{"outcome":"missing"}';
+    END IF;
+    IF r.status = 'active' AND p_now_ns > r.expires_at_ns THEN
+        FOR a IN SELECT x FROM jsonb_array_elements(r.allocations::jsonb) AS t(x) LOOP
+            UPDATE kassa_stock SET reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
+                THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END
+              WHERE sku = a->>'sku' AND location_id = a->>'locationId';
+            IF NOT FOUND THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'no_stock_level',
+                    'sku', a->>'sku', 'location', a->>'locationId')::text;
+            END IF;
+        END LOOP;
+        UPDATE kassa_reservations SET status = 'expired' WHERE id = p_reservation_id;
+        RETURN '{"outcome":"expired"}';
+    END IF;
+    IF r.status NOT IN ('active', 'committed') THEN
+        RETURN json_build_object('outcome', 'refused', 'status', r.status)::text;
+    END IF;
+    UPDATE kassa_orders SET customer_id = p_customer, status = p_status,
+        payment_status = p_payment_status, version = p_version + 1, data = p_data
+      WHERE id = p_order_id AND version = p_version AND number = p_number;
+    IF NOT FOUND THEN
+        RETURN '{"outcome":"order_missed"}';
+    END IF;
+    INSERT INTO kassa_outbox (id, event_type, schema_version, aggregate_id, occurred_at_ns, payload)
+      SELECT x->>0, x->>1, (x->>2)::BIGINT, x->>3, (x->>4)::BIGINT, x->>5
+        FROM jsonb_array_elements(p_events::jsonb) WITH ORDINALITY AS t(x, i) ORDER BY i
+      ON CONFLICT (id) DO NOTHING;
+    IF p_cart_id IS NOT NULL THEN
+        UPDATE kassa_carts SET owner_id = p_cart_owner, version = p_cart_version + 1,
+            updated_at_ns = p_cart_updated_ns, data = p_cart_data
+          WHERE id = p_cart_id AND version = p_cart_version;
+    END IF;
+    IF p_scope IS NOT NULL THEN
+        UPDATE kassa_idempotency SET state = 'completed', response = p_response
+          WHERE scope = p_scope AND key = p_key;
+        v_key := FOUND;
+    END IF;
+    -- The stock rows last (see kassa_checkout_place).
+    IF r.status = 'active' THEN
+        -- Row by row in allocation order, which is (SKU, location) order: the order place
+        -- locks them in, so two checkouts never wait on each other crosswise.
+        FOR a IN SELECT x FROM jsonb_array_elements(r.allocations::jsonb)
+                 WITH ORDINALITY AS t(x, i) ORDER BY i LOOP
+            UPDATE kassa_stock SET
+                reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
+                    THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END,
+                on_hand = CASE WHEN on_hand >= (a->>'quantity')::BIGINT
+                    THEN on_hand - (a->>'quantity')::BIGINT ELSE 0 END
+              WHERE sku = a->>'sku' AND location_id = a->>'locationId';
+            IF NOT FOUND THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'no_stock_level',
+                    'sku', a->>'sku', 'location', a->>'locationId')::text;
+            END IF;
+        END LOOP;
+        UPDATE kassa_reservations SET status = 'committed' WHERE id = p_reservation_id;
+    END IF;
+    RETURN json_build_object('outcome', 'settled', 'idempotency', v_key)::text;
+END
+$$"#;
 
 /// Applies every migration not recorded yet. Safe to run from several processes at once.
 pub(crate) async fn migrate(db: &Db) -> Result<()> {

@@ -1,6 +1,6 @@
 //! Checkout (seed: `POST /orders`), idempotent with Stripe semantics.
 
-use super::outbox::OrderPlaced;
+use super::outbox::{OrderPlaced, Outbound};
 use super::{request_hash, Engine, Principal};
 use crate::cart::CartRules;
 use crate::catalog::PriceContext;
@@ -14,7 +14,9 @@ use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, Paym
 use crate::page::PageRequest;
 use crate::payment::{AttemptOutcome, PaymentAttempt};
 use crate::ports::{
-    AuthorizeRequest, CouponLimits, GatewayOutcome, GatewayResponse, OrderFilter, PricingRules,
+    AuthorizeRequest, CheckoutInputs, ComposedCheckout, CouponLimits, GatewayOutcome,
+    GatewayResponse, IdempotencyResponse, OrderFilter, PlaceOrder, PricingRules, SettleOrder,
+    Settled, StoredCart,
 };
 use crate::pricing::{price_cart, PricedCart, PricingContext, PricingInput, RejectionReason};
 use chrono::{DateTime, Duration, Utc};
@@ -78,7 +80,6 @@ struct Quote {
     /// The limits of each applied coupon, by normalized code.
     coupon_limits: Vec<(String, CouponLimits)>,
     new_lines: Vec<NewOrderLine>,
-    cart_version: u64,
 }
 
 impl Engine {
@@ -108,7 +109,7 @@ impl Engine {
         // consolidation every time, which cost more (callgrind: 3 % of a checkout) than the
         // executor moving the larger future (docs/performance.md, engine, session 7).
         let Some(key) = idempotency_key else {
-            return self.checkout_once(actor, &req, None).await;
+            return Ok(self.checkout_once(actor, &req, None).await?.0);
         };
         let hash = request_hash(&req)?;
         let claimed = super::request_hash::claim(
@@ -129,7 +130,9 @@ impl Engine {
         }
         let result = self.checkout_once(actor, &req, Some(key)).await;
         match &result {
-            Ok(order) => {
+            // The approved checkout completed the key in its settle step.
+            Ok((_, true)) => {}
+            Ok((order, false)) => {
                 let response = serde_json::json!({ "orderId": order.id });
                 self.ports
                     .idempotency
@@ -145,7 +148,7 @@ impl Engine {
             }
             Err(_) => self.ports.idempotency.abandon(&actor.id, key).await?,
         }
-        result
+        result.map(|(order, _)| order)
     }
 
     /// Prices the cart as checkout would (catalog prices, promotions, coupons with their live
@@ -200,11 +203,7 @@ impl Engine {
         Ok(order)
     }
 
-    async fn quote(
-        &self,
-        actor: &Principal,
-        req: &CheckoutRequest,
-    ) -> Result<(Quote, crate::cart::Cart)> {
+    async fn quote(&self, actor: &Principal, req: &CheckoutRequest) -> Result<(Quote, StoredCart)> {
         if req.payment_token.trim().is_empty() {
             return Err(KassaError::validation("paymentToken", "must not be empty"));
         }
@@ -216,20 +215,27 @@ impl Engine {
                 ));
             }
         }
-        let stored = self
-            .ports
-            .carts
-            .get(&req.cart_id)
-            .await?
-            .ok_or_else(|| KassaError::not_found("cart", &req.cart_id))?;
+        // The cart, the catalog and the rules in one port call (one round trip on a
+        // database).
+        let CheckoutInputs {
+            cart: stored,
+            catalog,
+            rules,
+        } = if self.ports.checkout.is_composed() {
+            ComposedCheckout::load_with(self.ports.checkout_ports(), &req.cart_id).await?
+        } else {
+            self.ports
+                .checkout
+                .load(self.ports.checkout_ports(), &req.cart_id)
+                .await?
+        };
+        let stored = stored.ok_or_else(|| KassaError::not_found("cart", &req.cart_id))?;
         self.require_owner(actor, &stored.owner_id, "cart", &req.cart_id)?;
-        let cart = stored.cart;
+        let cart = &stored.cart;
         if cart.is_empty() {
             return Err(KassaError::validation("items", "the cart is empty"));
         }
         cart.check_shape(&CartRules::default())?;
-        let catalog = self.ports.catalog.catalog().await?;
-        let rules = self.ports.catalog.pricing_rules().await?;
         let region = req
             .region
             .clone()
@@ -388,9 +394,8 @@ impl Engine {
                 priced,
                 coupon_limits,
                 new_lines,
-                cart_version: stored.version,
             },
-            cart,
+            stored,
         ))
     }
 
@@ -405,81 +410,68 @@ impl Engine {
     /// soon as the order exists and before the gateway is called: a duplicate that arrives
     /// after the claim's lock timeout (the holder died mid-charge) then finds that order
     /// instead of creating and charging a second one.
+    ///
+    /// The writes before the gateway call are one atomic step of the checkout unit of work
+    /// ([`crate::ports::CheckoutStore::place`]: reservation, coupon redemptions, order
+    /// number and insert, key checkpoint), those after an approval another
+    /// ([`crate::ports::CheckoutStore::settle`]). Returns the order and whether the key was
+    /// completed with it (by `settle`).
     async fn checkout_once(
         &self,
         actor: &Principal,
         req: &CheckoutRequest,
         key: Option<&str>,
-    ) -> Result<Order> {
-        let (mut quote, cart) = self.quote(actor, req).await?;
+    ) -> Result<(Order, bool)> {
+        let (mut quote, stored) = self.quote(actor, req).await?;
         let now = self.now();
         let demand = sum_demand(
             "items",
-            cart.lines()
+            stored
+                .cart
+                .lines()
                 .iter()
                 .map(|l| (l.sku.as_str(), u64::from(l.quantity))),
         )?;
         let order_id = self.ports.ids.next_id("order");
-        let reservation = self
-            .ports
-            .inventory
-            .reserve(
-                ReserveRequest {
-                    reservation_id: self.ports.ids.next_id("reservation"),
-                    reference: order_id.clone(),
-                    items: demand,
-                    expires_at: now + Duration::seconds(self.config.reservation_ttl_seconds),
-                },
-                now,
-            )
-            .await?;
-        let mut redeemed: Vec<String> = Vec::new();
-        let mut failure = None;
-        for (code, limits) in &quote.coupon_limits {
-            match self
-                .ports
-                .coupons
-                .redeem(code, &order_id, &actor.id, *limits)
-                .await
-            {
-                Ok(_) => redeemed.push(code.clone()),
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
-            }
-        }
-        let created = match failure {
-            Some(e) => Err(e),
-            None => {
-                self.create_order(
-                    actor,
-                    req,
-                    &mut quote,
-                    &order_id,
-                    &reservation.id,
-                    &redeemed,
-                )
-                .await
-            }
+        let reservation_id = self.ports.ids.next_id("reservation");
+        let coupons = std::mem::take(&mut quote.coupon_limits);
+        let codes: Vec<String> = coupons.iter().map(|(c, _)| c.clone()).collect();
+        let (order, attempt) = self.new_order(
+            actor,
+            req,
+            &mut quote,
+            &order_id,
+            &reservation_id,
+            &codes,
+            now,
+        )?;
+        let idempotency = key.map(|key| IdempotencyResponse {
+            scope: actor.id.clone(),
+            key: key.to_owned(),
+            response: serde_json::json!({ "orderId": order_id, "inFlightSince": now }),
+        });
+        let request = PlaceOrder {
+            reservation: ReserveRequest {
+                reservation_id,
+                reference: order_id,
+                items: demand,
+                expires_at: now + Duration::seconds(self.config.reservation_ttl_seconds),
+            },
+            now,
+            coupons,
+            order,
+            number_prefix: self.config.order_number_prefix.clone(),
+            idempotency,
         };
-        let (order, attempt) = match created {
-            Ok(o) => o,
-            Err(e) => {
-                self.undo_coupons(&redeemed, &order_id).await?;
-                self.ports.inventory.release(&reservation.id).await?;
-                return Err(e);
-            }
+        let ports = self.ports.checkout_ports();
+        let placed = if self.ports.checkout.is_composed() {
+            ComposedCheckout::place_with(ports, request).await?
+        } else {
+            self.ports.checkout.place(ports, request).await?
         };
+        let order = placed.order;
         let (number, id) = (order.number.clone(), order.id.clone());
-        if let Some(key) = key {
-            let checkpoint = serde_json::json!({ "orderId": id, "inFlightSince": now });
-            self.ports
-                .idempotency
-                .complete(&actor.id, key, checkpoint)
-                .await?;
-        }
-        self.pay(actor, order, attempt, req, &redeemed, quote.cart_version)
+        self.pay(actor, order, attempt, req, &codes, stored, key)
             .await
             .map_err(|e| {
                 if e.meta.contains_key("orderId") {
@@ -490,7 +482,9 @@ impl Engine {
             })
     }
 
-    async fn create_order(
+    /// The new order (not stored yet; numbered by `place`) with its first payment attempt.
+    #[allow(clippy::too_many_arguments)]
+    fn new_order(
         &self,
         actor: &Principal,
         req: &CheckoutRequest,
@@ -498,18 +492,13 @@ impl Engine {
         order_id: &str,
         reservation_id: &str,
         redeemed: &[String],
+        now: DateTime<Utc>,
     ) -> Result<(Order, PaymentAttempt)> {
         let t = &quote.priced.totals;
-        let number = format!(
-            "{}-{:06}",
-            self.config.order_number_prefix,
-            self.ports.orders.next_number().await?
-        );
-        let now = self.now();
         let mut order = Order::create(
             NewOrder {
                 id: order_id.to_owned(),
-                number,
+                number: String::new(),
                 customer_id: actor.id.clone(),
                 cart_id: Some(req.cart_id.clone()),
                 // Moved, not cloned: checkout needs the quoted lines only for the order.
@@ -532,9 +521,12 @@ impl Engine {
         let attempt = order
             .payment
             .begin_attempt(&order.id, &req.payment_token, now)?;
-        Ok((self.ports.orders.insert(order).await?, attempt))
+        Ok((order, attempt))
     }
 
+    /// Calls the gateway and settles the order by its answer. `Ok((order, true))` when the
+    /// idempotency key (if any) was completed together with the approved order.
+    #[allow(clippy::too_many_arguments)]
     async fn pay(
         &self,
         actor: &Principal,
@@ -542,8 +534,9 @@ impl Engine {
         attempt: PaymentAttempt,
         req: &CheckoutRequest,
         redeemed: &[String],
-        cart_version: u64,
-    ) -> Result<Order> {
+        cart: StoredCart,
+        key: Option<&str>,
+    ) -> Result<(Order, bool)> {
         let now = self.now();
         let response = self
             .ports
@@ -564,47 +557,83 @@ impl Engine {
         let reservation_id = order.reservation_id.clone().unwrap_or_default();
         match response.outcome {
             GatewayOutcome::Approved => {
-                if let Err(e) = self
-                    .ports
-                    .inventory
-                    .commit(&reservation_id, self.now())
-                    .await
-                {
-                    // Boxed: a rare path whose future would otherwise size every checkout's.
-                    return Box::pin(self.compensate_paid(
-                        actor,
-                        &order.id,
-                        response.gateway_ref,
-                        e,
-                    ))
-                    .await;
-                }
                 let capture = self.config.capture_on_checkout;
+                let gateway_ref = response.gateway_ref;
+                let approved_ref = gateway_ref.clone();
+                let approve = move |o: &mut Order| {
+                    let stamp = Stamp::new(&actor.id, now, "payment approved");
+                    o.payment
+                        .record_outcome(attempt.number, AttemptOutcome::Approved)?;
+                    let amount = o.totals.total;
+                    let gref = approved_ref.clone();
+                    if capture {
+                        o.with_payment(now, |p, h| {
+                            p.authorize_and_capture(amount, gref, h, stamp)
+                        })?;
+                    } else {
+                        o.with_payment(now, |p, h| p.authorize(amount, gref, h, stamp))?;
+                    }
+                    o.confirm(stamp.because("order placed"))?;
+                    Ok(vec![OrderPlaced])
+                };
+                let (cart_id, cart_version) = (cart.id.clone(), cart.version);
+                let mut order = order;
+                let events = approve(&mut order)?
+                    .iter()
+                    .map(|e| e.to_outbox(&order, now))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut cleared = cart;
+                cleared.cart.clear();
+                cleared.updated_at = now;
+                let order_id = order.id.clone();
+                let request = SettleOrder {
+                    reservation_id: reservation_id.clone(),
+                    now,
+                    order,
+                    events,
+                    cleared_cart: Some(cleared),
+                    idempotency: key.map(|key| IdempotencyResponse {
+                        scope: actor.id.clone(),
+                        key: key.to_owned(),
+                        response: serde_json::json!({ "orderId": order_id }),
+                    }),
+                };
+                let ports = self.ports.checkout_ports();
+                let settled = if self.ports.checkout.is_composed() {
+                    ComposedCheckout::settle_with(ports, request).await?
+                } else {
+                    self.ports.checkout.settle(ports, request).await?
+                };
+                match settled {
+                    Settled::Done(order) => Ok((order, true)),
+                    Settled::StockNotCommitted(e) => {
+                        // Boxed: a rare path whose future would otherwise size every
+                        // checkout's.
+                        Box::pin(self.compensate_paid(actor, &order_id, gateway_ref, e))
+                            .await
+                            .map(|o| (o, false))
+                    }
+                    Settled::OrderChanged => {
+                        // Someone wrote the order meanwhile: the single-purpose ports, with a
+                        // reload and retry of the order write (boxed: rare).
+                        Box::pin(self.settle_changed(
+                            actor,
+                            &order_id,
+                            &reservation_id,
+                            gateway_ref,
+                            approve,
+                            &cart_id,
+                            cart_version,
+                        ))
+                        .await
+                        .map(|o| (o, false))
+                    }
+                }
+            }
+            GatewayOutcome::Declined { code, message } => {
                 let order_id = order.id.clone();
                 let order = self
                     .mutate_order_from(&order_id, Some(order), |o| {
-                        let stamp = Stamp::new(&actor.id, now, "payment approved");
-                        o.payment
-                            .record_outcome(attempt.number, AttemptOutcome::Approved)?;
-                        let amount = o.totals.total;
-                        let gref = response.gateway_ref.clone();
-                        if capture {
-                            o.with_payment(now, |p, h| {
-                                p.authorize_and_capture(amount, gref, h, stamp)
-                            })?;
-                        } else {
-                            o.with_payment(now, |p, h| p.authorize(amount, gref, h, stamp))?;
-                        }
-                        o.confirm(stamp.because("order placed"))?;
-                        Ok(vec![OrderPlaced])
-                    })
-                    .await?;
-                self.clear_cart(&req.cart_id, cart_version).await?;
-                Ok(order)
-            }
-            GatewayOutcome::Declined { code, message } => {
-                let order = self
-                    .mutate_order(&order.id, |o| {
                         let stamp = Stamp::new(&actor.id, now, "payment declined");
                         o.payment.record_outcome(
                             attempt.number,
@@ -634,14 +663,46 @@ impl Engine {
                 .with_meta("declineCode", code))
             }
             GatewayOutcome::Unknown => {
-                self.mutate_order(&order.id, |o| {
+                let order_id = order.id.clone();
+                self.mutate_order_from(&order_id, Some(order), |o| {
                     o.payment
                         .record_outcome(attempt.number, AttemptOutcome::Unknown)?;
                     Ok(Vec::<OrderEvent>::new())
                 })
                 .await
+                .map(|o| (o, false))
             }
         }
+    }
+
+    /// The approved path through the single-purpose ports, when the order changed between
+    /// `place` and `settle`: commit the stock (idempotent), write the order with a reload and
+    /// retry on conflicts, clear the cart if unchanged. The caller completes the key.
+    #[allow(clippy::too_many_arguments)]
+    async fn settle_changed<F>(
+        &self,
+        actor: &Principal,
+        order_id: &str,
+        reservation_id: &str,
+        gateway_ref: Option<String>,
+        approve: F,
+        cart_id: &str,
+        cart_version: u64,
+    ) -> Result<Order>
+    where
+        F: FnMut(&mut Order) -> Result<Vec<OrderPlaced>>,
+    {
+        if let Err(e) = self
+            .ports
+            .inventory
+            .commit(reservation_id, self.now())
+            .await
+        {
+            return self.compensate_paid(actor, order_id, gateway_ref, e).await;
+        }
+        let order = self.mutate_order(order_id, approve).await?;
+        self.clear_cart(cart_id, cart_version).await?;
+        Ok(order)
     }
 
     /// The cart is emptied only if nobody changed it since checkout read it.

@@ -82,6 +82,24 @@ pub struct Ports {
     pub ids: Arc<dyn IdGenerator>,
     /// Suppliers, reorder rules, purchase orders and shipments.
     pub supply: Arc<dyn crate::ports::SupplyStore>,
+    /// The checkout unit of work ([`crate::ports::ComposedCheckout`] over the ports above,
+    /// or a store's own atomic implementation, e.g. one database transaction per step).
+    pub checkout: Arc<dyn crate::ports::CheckoutStore>,
+}
+
+impl Ports {
+    /// The ports the checkout unit of work composes, borrowed for one call.
+    pub fn checkout_ports(&self) -> crate::ports::CheckoutPorts<'_> {
+        crate::ports::CheckoutPorts {
+            catalog: self.catalog.as_ref(),
+            carts: self.carts.as_ref(),
+            orders: self.orders.as_ref(),
+            inventory: self.inventory.as_ref(),
+            coupons: self.coupons.as_ref(),
+            idempotency: self.idempotency.as_ref(),
+            events: self.events.as_ref(),
+        }
+    }
 }
 
 /// Engine settings.

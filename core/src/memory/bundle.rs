@@ -111,6 +111,7 @@ impl InMemory {
             gateway: self.gateway.clone(),
             events: self.events.clone(),
             supply: self.supply.clone(),
+            checkout: Arc::new(crate::ports::ComposedCheckout),
             clock,
             ids,
         }

@@ -10,10 +10,14 @@
 //! ([`InventoryStore::reserve`]), redeem-if-under-limit ([`CouponStore::redeem`]),
 //! begin-idempotent-request ([`IdempotencyStore::begin`]) and compare-and-set on an
 //! aggregate's version ([`OrderStore::compare_and_set`], with its outbox events in the same
-//! atomic call: [`OrderStore::compare_and_set_with_events`]). Every port reports `health()`.
+//! atomic call: [`OrderStore::compare_and_set_with_events`]). A checkout's writes are two
+//! atomic calls of the checkout unit of work ([`CheckoutStore::place`],
+//! [`CheckoutStore::settle`]; composed of the other ports by default, [`ComposedCheckout`]).
+//! Every port reports `health()`.
 
 mod carts;
 mod catalog;
+mod checkout;
 mod coupons;
 mod events;
 mod gateway;
@@ -27,6 +31,10 @@ mod users;
 
 pub use carts::{CartStore, StoredCart};
 pub use catalog::{CatalogStore, PricingRules};
+pub use checkout::{
+    clear_cart, CheckoutInputs, CheckoutPorts, CheckoutStore, ComposedCheckout,
+    IdempotencyResponse, PlaceOrder, Placed, SettleOrder, Settled,
+};
 pub use coupons::{CouponLimits, CouponRedemption, CouponStore, CouponUsage};
 pub use events::{EventSink, OutboxEvent};
 pub use gateway::{

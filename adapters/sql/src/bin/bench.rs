@@ -2,6 +2,17 @@
 //! workers: p50 / p99 latency of one checkout (idempotency key, coupon-free, approved by the
 //! sandbox gateway). Each run uses a fresh schema (PostgreSQL) or a fresh file (SQLite).
 //!
+//! The timed phase is checkouts only: every worker's carts (`create_cart` + `add_to_cart`,
+//! one per checkout) are built before the clock starts, so checkouts/s is checkouts over the
+//! wall time of the checkouts, and the cart writes do not compete with them.
+//!
+//! Besides throughput and latency it prints, per checkout of the timed phase: the bench
+//! process's CPU (user + system, from `/proc/self/stat`), the whole machine's busy CPU (from
+//! `/proc/stat`; the database server's share is roughly the difference, plus whatever else
+//! runs on the machine), and on PostgreSQL the database's committed transactions
+//! (`pg_stat_database.xact_commit`, read after a pause so the backends have reported) and WAL
+//! bytes (`pg_current_wal_lsn()`), and the CPU of every `postgres` process (the server).
+//!
 //! `kassa-adapters-bench <postgres://...|sqlite-dir> [checkouts-per-worker=200] [workers=1,2,4,8]`
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -47,6 +58,71 @@ async fn fresh(target: &str, workers: usize, run: &str) -> Result<SqlStore, Stri
     Ok(store)
 }
 
+/// CPU seconds (user + system) used by this process so far.
+fn process_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name and state.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds (user + system) used so far by every process named `postgres` on this machine
+/// (the server's backends, WAL writer, checkpointer; other clients' backends too).
+fn postgres_cpu() -> f64 {
+    let mut total = 0.0;
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    for entry in dir.flatten() {
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let Some((head, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        if !head.ends_with("(postgres") {
+            continue;
+        }
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        total += (ticks(11) + ticks(12)) / 100.0;
+    }
+    total
+}
+
+/// Busy CPU seconds of the whole machine so far (all but idle and iowait).
+fn machine_busy() -> f64 {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let Some(line) = stat.lines().next() else {
+        return 0.0;
+    };
+    let v: Vec<f64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let total: f64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0.0) + v.get(4).copied().unwrap_or(0.0);
+    (total - idle) / 100.0
+}
+
+/// PostgreSQL: (committed transactions of this database, WAL position in bytes).
+async fn pg_counters(store: &SqlStore) -> Option<(i64, i64)> {
+    use sqlx::Row;
+    if store.db.dialect() != kassa_sql::Dialect::Postgres {
+        return None;
+    }
+    let row = sqlx::query(
+        "SELECT xact_commit, (pg_current_wal_lsn() - '0/0'::pg_lsn)::BIGINT \
+         FROM pg_stat_database WHERE datname = current_database()",
+    )
+    .fetch_one(store.db.pool())
+    .await
+    .ok()?;
+    Some((row.try_get(0).ok()?, row.try_get(1).ok()?))
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -55,11 +131,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(i).copied().unwrap_or(Duration::ZERO)
 }
 
-async fn worker(engine: Arc<Engine>, w: usize, n: usize) -> Result<Vec<Duration>, String> {
-    let mut lat = Vec::with_capacity(n);
+/// One worker's carts, built before the timed phase: (customer, cart id) per checkout.
+async fn carts(
+    engine: Arc<Engine>,
+    w: usize,
+    n: usize,
+) -> Result<Vec<(Principal, String)>, String> {
+    let usd = kassa::money::Currency::from_code("USD").map_err(|e| e.to_string())?;
+    let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let who = Principal::customer(format!("bench-{w}-{i}"));
-        let usd = kassa::money::Currency::from_code("USD").map_err(|e| e.to_string())?;
         let cart = engine
             .create_cart(&who, usd)
             .await
@@ -69,6 +150,19 @@ async fn worker(engine: Arc<Engine>, w: usize, n: usize) -> Result<Vec<Duration>
             .add_to_cart(&who, &cart, "SKU-A", 1)
             .await
             .map_err(|e| e.to_string())?;
+        out.push((who, cart));
+    }
+    Ok(out)
+}
+
+/// Checks out every cart of one worker, one after the other; the latency of each.
+async fn worker(
+    engine: Arc<Engine>,
+    w: usize,
+    carts: Vec<(Principal, String)>,
+) -> Result<Vec<Duration>, String> {
+    let mut lat = Vec::with_capacity(carts.len());
+    for (i, (who, cart)) in carts.into_iter().enumerate() {
         let req = CheckoutRequest {
             cart_id: cart,
             payment_token: TOKEN_APPROVE.into(),
@@ -98,29 +192,64 @@ async fn run(args: &[String]) -> Result<(), String> {
         .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![1, 2, 4, 8]);
     let run_id = uuid::Uuid::new_v4().simple().to_string();
-    println!("| workers | checkouts | checkouts/s | p50 ms | p99 ms |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| workers | checkouts | checkouts/s | p50 ms | p99 ms | bench CPU ms/checkout | postgres CPU ms/checkout | machine CPU ms/checkout | commits/checkout | WAL bytes/checkout |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for workers in counts {
         let store = fresh(target, workers, &format!("{run_id}_{workers}")).await?;
         let engine = Arc::new(
             Engine::new(store.ports(), EngineConfig::default()).map_err(|e| e.to_string())?,
         );
+        let building: Vec<_> = (0..workers)
+            .map(|w| tokio::spawn(carts(engine.clone(), w, per_worker)))
+            .collect();
+        let mut prepared = Vec::with_capacity(workers);
+        for h in building {
+            prepared.push(h.await.map_err(|e| e.to_string())??);
+        }
+        // Let the backends report the cart phase's statistics before the first reading.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let pg_before = pg_counters(&store).await;
+        let (cpu_before, busy_before, pg_cpu_before) =
+            (process_cpu(), machine_busy(), postgres_cpu());
         let start = Instant::now();
-        let handles: Vec<_> = (0..workers)
-            .map(|w| tokio::spawn(worker(engine.clone(), w, per_worker)))
+        let handles: Vec<_> = prepared
+            .into_iter()
+            .enumerate()
+            .map(|(w, c)| tokio::spawn(worker(engine.clone(), w, c)))
             .collect();
         let mut all = Vec::new();
         for h in handles {
             all.extend(h.await.map_err(|e| e.to_string())??);
         }
         let elapsed = start.elapsed();
+        let (cpu, busy, pg_cpu) = (
+            process_cpu() - cpu_before,
+            machine_busy() - busy_before,
+            postgres_cpu() - pg_cpu_before,
+        );
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let n = all.len().max(1) as f64;
+        // The reading itself is one committed transaction.
+        let pg = match (pg_before, pg_counters(&store).await) {
+            (Some((c0, w0)), Some((c1, w1))) => format!(
+                "{:.2} | {:.0}",
+                (c1 - c0 - 1) as f64 / n,
+                (w1 - w0) as f64 / n
+            ),
+            _ => "– | –".to_owned(),
+        };
         all.sort();
         println!(
-            "| {workers} | {} | {:.0} | {:.2} | {:.2} |",
+            "| {workers} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {pg} |",
             all.len(),
             all.len() as f64 / elapsed.as_secs_f64(),
             percentile(&all, 0.5).as_secs_f64() * 1e3,
             percentile(&all, 0.99).as_secs_f64() * 1e3,
+            cpu * 1e3 / n,
+            pg_cpu * 1e3 / n,
+            busy * 1e3 / n,
         );
         store.close().await;
     }

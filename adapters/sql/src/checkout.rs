@@ -1,0 +1,478 @@
+//! The checkout unit of work over SQL: [`CheckoutStore::place`] and
+//! [`CheckoutStore::settle`] are one transaction each, [`CheckoutStore::load`] one query.
+//!
+//! PostgreSQL runs each step as one call of a PL/pgSQL function installed by migration 6
+//! (`kassa_checkout_place`, `kassa_checkout_settle`): one round trip and one commit per step,
+//! the statement's own transaction. A failure inside `place` (out of stock, a coupon at its
+//! limit, a taken id) raises an error whose message is `kassa:` and a JSON object, which
+//! rolls everything back and is turned into the same typed error the single-purpose ports
+//! give. SQLite (in-process, no round trips) runs the same steps as statements of one
+//! transaction on its single connection.
+
+use crate::catalog::SqlCatalog;
+use crate::coupons::{limit_reached, redeem_in};
+use crate::db::{db_err, from_json, int, ns, to_json, uint, Db, Dialect};
+use crate::inventory::{
+    commit_in, out_of_stock, reserve_in, status_conflict, status_from, validate_reserve, Committed,
+    Tx,
+};
+use crate::orders::{insert_row, next_number_sql, SqlOrders};
+use crate::outbox::insert_event;
+use kassa::inventory::reservation::{Reservation, ReservationStatus};
+use kassa::inventory::stock::StockAllocation;
+use kassa::memory::normalize_code;
+use kassa::order::Order;
+use kassa::ports::{
+    CheckoutInputs, CheckoutPorts, CheckoutStore, IdempotencyResponse, PlaceOrder, Placed,
+    PortHealth, SettleOrder, Settled, StoredCart,
+};
+use kassa::{ErrorCode, KassaError, Result};
+use serde_json::Value;
+use sqlx::Row;
+use std::sync::Arc;
+
+/// The checkout unit of work over SQL. Pair it with the SQL stores of the same database
+/// ([`crate::SqlStore::ports`] does): it writes their tables directly.
+#[derive(Debug)]
+pub struct SqlCheckout {
+    db: Db,
+    catalog: Arc<SqlCatalog>,
+    orders: Arc<SqlOrders>,
+}
+
+/// The error raised by the PostgreSQL functions for a business failure, as JSON after this
+/// prefix in the error message.
+const RAISED: &str = "kassa:";
+
+fn field<'a>(v: &'a Value, name: &str) -> &'a str {
+    v.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn number(v: &Value, name: &str) -> u64 {
+    v.get(name).and_then(Value::as_u64).unwrap_or(0)
+}
+
+/// The typed error of a failure raised by `kassa_checkout_place` / `_settle`.
+fn raised(v: &Value, order: &Order) -> KassaError {
+    match field(v, "error") {
+        "out_of_stock" => out_of_stock(
+            field(v, "sku"),
+            number(v, "requested"),
+            number(v, "available"),
+        ),
+        "coupon_limit" => limit_reached(field(v, "code"), number(v, "limit"), field(v, "what")),
+        "reservation_exists" => {
+            KassaError::conflict(format!("reservation '{}' already exists", field(v, "id")))
+        }
+        "order_exists" => KassaError::conflict(format!("order '{}' already exists", order.id)),
+        "number_taken" => {
+            KassaError::conflict(format!("order number '{}' is taken", field(v, "number")))
+        }
+        "no_stock_level" => KassaError::internal(format!(
+            "no stock level for {} at {}",
+            field(v, "sku"),
+            field(v, "location")
+        )),
+        other => KassaError::internal(format!("checkout step failed: {other}")),
+    }
+}
+
+/// A database error, or the typed error a function raised.
+fn step_err(e: sqlx::Error, order: &Order) -> KassaError {
+    if let sqlx::Error::Database(d) = &e {
+        if let Some(json) = d.message().strip_prefix(RAISED) {
+            if let Ok(v) = serde_json::from_str::<Value>(json) {
+                return raised(&v, order);
+            }
+        }
+    }
+    db_err(e)
+}
+
+fn key_missing(i: &IdempotencyResponse) -> KassaError {
+    KassaError::not_found("idempotency key", &i.key)
+}
+
+/// The stored form of a cleared cart: the next version, as [`kassa::ports::CartStore::save`]
+/// writes it.
+fn cart_row(cart: &StoredCart) -> Result<(i64, String)> {
+    let expected = int(cart.version, "version")?;
+    let mut next = cart.clone();
+    next.version += 1;
+    Ok((expected, to_json(&next)?))
+}
+
+const CLEAR_CART: &str = "UPDATE kassa_carts SET owner_id = $2, version = $3 + 1, \
+     updated_at_ns = $4, data = $5 WHERE id = $1 AND version = $3";
+
+const COMPLETE_KEY: &str = "UPDATE kassa_idempotency SET state = 'completed', response = $3 \
+     WHERE scope = $1 AND key = $2";
+
+impl SqlCheckout {
+    /// The unit of work over `db`, reading the catalog through `catalog`'s cache and
+    /// explaining order conflicts through `orders`.
+    pub fn new(db: Db, catalog: Arc<SqlCatalog>, orders: Arc<SqlOrders>) -> Self {
+        SqlCheckout {
+            db,
+            catalog,
+            orders,
+        }
+    }
+
+    async fn begin(&self) -> Result<Tx> {
+        self.db.pool().begin().await.map_err(db_err)
+    }
+
+    /// `place` as one PostgreSQL function call.
+    async fn place_pg(&self, request: PlaceOrder) -> Result<Placed> {
+        let PlaceOrder {
+            reservation,
+            now,
+            coupons,
+            mut order,
+            number_prefix,
+            idempotency,
+        } = request;
+        let mut items: Vec<(&str, u64)> = reservation
+            .items
+            .iter()
+            .map(|d| (d.sku.as_str(), d.quantity))
+            .collect();
+        items.sort_unstable();
+        let items = to_json(&items)?;
+        let mut codes = Vec::with_capacity(coupons.len());
+        for (code, limits) in &coupons {
+            codes.push((normalize_code(code)?, limits.overall, limits.per_customer));
+        }
+        order.version = 1;
+        let (scope, key, checkpoint) = match &idempotency {
+            Some(i) => (
+                Some(i.scope.as_str()),
+                Some(i.key.as_str()),
+                Some(to_json(&i.response)?),
+            ),
+            None => (None, None, None),
+        };
+        let row = sqlx::query(
+            "SELECT kassa_checkout_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(&reservation.reservation_id)
+        .bind(&reservation.reference)
+        .bind(ns(now)?)
+        .bind(ns(reservation.expires_at)?)
+        .bind(items)
+        .bind(to_json(&codes)?)
+        .bind(&order.id)
+        .bind(&order.customer_id)
+        .bind(number_prefix)
+        .bind(crate::db::enum_name(&order.status)?)
+        .bind(crate::db::enum_name(&order.payment.status)?)
+        .bind(ns(order.created_at)?)
+        .bind(to_json(&order)?)
+        .bind(scope)
+        .bind(key)
+        .bind(checkpoint)
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(|e| step_err(e, &order))?;
+        let out: Value = from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?;
+        order.number = field(&out, "number").to_owned();
+        let allocations: Vec<StockAllocation> =
+            serde_json::from_value(out.get("allocations").cloned().unwrap_or(Value::Null))
+                .map_err(|e| KassaError::internal(format!("checkout step answer: {e}")))?;
+        if let Some(i) = &idempotency {
+            if out.get("idempotency") != Some(&Value::Bool(true)) {
+                return Err(key_missing(i));
+            }
+        }
+        Ok(Placed {
+            reservation: Reservation {
+                id: reservation.reservation_id,
+                reference: reservation.reference,
+                allocations,
+                status: ReservationStatus::Active,
+                created_at: now,
+                expires_at: reservation.expires_at,
+            },
+            order,
+        })
+    }
+
+    /// `place` as the statements of one transaction (SQLite).
+    async fn place_tx(&self, request: PlaceOrder) -> Result<Placed> {
+        let PlaceOrder {
+            reservation,
+            now,
+            coupons,
+            mut order,
+            number_prefix,
+            idempotency,
+        } = request;
+        let mut tx = self.begin().await?;
+        let reserved = reserve_in(&self.db, &mut tx, &reservation, now).await?;
+        for (code, limits) in &coupons {
+            let code = normalize_code(code)?;
+            redeem_in(
+                &self.db,
+                &mut tx,
+                &code,
+                &order.id,
+                &order.customer_id,
+                *limits,
+            )
+            .await?;
+        }
+        let n: i64 = sqlx::query(next_number_sql(self.db.dialect()))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .try_get(0)
+            .map_err(db_err)?;
+        order.number = format!("{number_prefix}-{:06}", uint(n));
+        order.version = 1;
+        match insert_row(&mut *tx, &order).await {
+            Ok(()) => {}
+            Err(e) if crate::db::is_unique_violation(&e) => {
+                tx.rollback().await.map_err(db_err)?;
+                return Err(self.orders.taken(&order).await);
+            }
+            Err(e) => return Err(e),
+        }
+        let mut key_found = true;
+        if let Some(i) = &idempotency {
+            let done = sqlx::query(COMPLETE_KEY)
+                .bind(&i.scope)
+                .bind(&i.key)
+                .bind(to_json(&i.response)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            key_found = done.rows_affected() == 1;
+        }
+        tx.commit().await.map_err(db_err)?;
+        match &idempotency {
+            Some(i) if !key_found => Err(key_missing(i)),
+            _ => Ok(Placed {
+                reservation: reserved,
+                order,
+            }),
+        }
+    }
+
+    /// `settle` as one PostgreSQL function call.
+    async fn settle_pg(&self, request: SettleOrder) -> Result<Settled> {
+        let SettleOrder {
+            reservation_id,
+            now,
+            order,
+            events,
+            cleared_cart,
+            idempotency,
+        } = request;
+        let mut next = order.clone();
+        next.version += 1;
+        let mut rows = Vec::with_capacity(events.len());
+        for e in &events {
+            rows.push(serde_json::json!([
+                e.id,
+                e.event_type,
+                e.schema_version,
+                e.aggregate_id,
+                ns(e.occurred_at)?,
+                e.payload
+            ]));
+        }
+        let (cart_id, cart_owner, cart_updated, cart_version, cart_data) = match &cleared_cart {
+            Some(c) => {
+                let (version, data) = cart_row(c)?;
+                (
+                    Some(c.id.as_str()),
+                    Some(c.owner_id.as_str()),
+                    Some(ns(c.updated_at)?),
+                    Some(version),
+                    Some(data),
+                )
+            }
+            None => (None, None, None, None, None),
+        };
+        let (scope, key, response) = match &idempotency {
+            Some(i) => (
+                Some(i.scope.as_str()),
+                Some(i.key.as_str()),
+                Some(to_json(&i.response)?),
+            ),
+            None => (None, None, None),
+        };
+        let row = sqlx::query(
+            "SELECT kassa_checkout_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        )
+        .bind(&reservation_id)
+        .bind(ns(now)?)
+        .bind(&order.id)
+        .bind(int(order.version, "version")?)
+        .bind(&order.number)
+        .bind(&next.customer_id)
+        .bind(crate::db::enum_name(&next.status)?)
+        .bind(crate::db::enum_name(&next.payment.status)?)
+        .bind(to_json(&next)?)
+        .bind(to_json(&rows)?)
+        .bind(cart_id)
+        .bind(cart_version)
+        .bind(cart_owner)
+        .bind(cart_updated)
+        .bind(cart_data)
+        .bind(scope)
+        .bind(key)
+        .bind(response)
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(|e| step_err(e, &order))?;
+        let out: Value = from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?;
+        match field(&out, "outcome") {
+            "settled" => {
+                if let Some(i) = &idempotency {
+                    if out.get("idempotency") != Some(&Value::Bool(true)) {
+                        return Err(key_missing(i));
+                    }
+                }
+                Ok(Settled::Done(next))
+            }
+            "missing" => Ok(Settled::StockNotCommitted(KassaError::not_found(
+                "reservation",
+                &reservation_id,
+            ))),
+            "expired" | "refused" => {
+                let status = match field(&out, "outcome") {
+                    "expired" => ReservationStatus::Expired,
+                    _ => status_from(field(&out, "status"))?,
+                };
+                let r = Reservation {
+                    id: reservation_id,
+                    reference: order.id.clone(),
+                    allocations: Vec::new(),
+                    status,
+                    created_at: now,
+                    expires_at: now,
+                };
+                Ok(Settled::StockNotCommitted(status_conflict(&r, "commit")))
+            }
+            "order_missed" => self.order_missed(&order).await,
+            other => Err(KassaError::internal(format!(
+                "checkout settle answered '{other}'"
+            ))),
+        }
+    }
+
+    /// The compare-and-set of the order missed: a newer version is [`Settled::OrderChanged`];
+    /// anything else (no such order, a changed number) is the store's error.
+    async fn order_missed(&self, order: &Order) -> Result<Settled> {
+        let e = self.orders.explain_miss(order).await;
+        if e.code == ErrorCode::Conflict && e.meta.contains_key("storedVersion") {
+            Ok(Settled::OrderChanged)
+        } else {
+            Err(e)
+        }
+    }
+
+    /// `settle` as the statements of one transaction (SQLite).
+    async fn settle_tx(&self, request: SettleOrder) -> Result<Settled> {
+        let SettleOrder {
+            reservation_id,
+            now,
+            order,
+            events,
+            cleared_cart,
+            idempotency,
+        } = request;
+        let mut tx = self.begin().await?;
+        match commit_in(&self.db, &mut tx, &reservation_id, now).await? {
+            Committed::Done(_) => {}
+            Committed::Expired(e) => {
+                tx.commit().await.map_err(db_err)?;
+                return Ok(Settled::StockNotCommitted(e));
+            }
+            Committed::Refused(e) => {
+                tx.rollback().await.map_err(db_err)?;
+                return Ok(Settled::StockNotCommitted(e));
+            }
+        }
+        let Some(saved) = SqlOrders::update_in(&mut tx, &order).await? else {
+            tx.rollback().await.map_err(db_err)?;
+            return self.order_missed(&order).await;
+        };
+        for e in &events {
+            insert_event(&mut *tx, e).await?;
+        }
+        if let Some(c) = &cleared_cart {
+            let (version, data) = cart_row(c)?;
+            sqlx::query(CLEAR_CART)
+                .bind(&c.id)
+                .bind(&c.owner_id)
+                .bind(version)
+                .bind(ns(c.updated_at)?)
+                .bind(data)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        let mut key_found = true;
+        if let Some(i) = &idempotency {
+            let done = sqlx::query(COMPLETE_KEY)
+                .bind(&i.scope)
+                .bind(&i.key)
+                .bind(to_json(&i.response)?)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            key_found = done.rows_affected() == 1;
+        }
+        tx.commit().await.map_err(db_err)?;
+        match &idempotency {
+            Some(i) if !key_found => Err(key_missing(i)),
+            _ => Ok(Settled::Done(saved)),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl CheckoutStore for SqlCheckout {
+    /// The cart row and the catalog version check in one query; the catalog and rules come
+    /// from [`SqlCatalog`]'s cache unless their version moved.
+    async fn load(&self, _ports: CheckoutPorts<'_>, cart_id: &str) -> Result<CheckoutInputs> {
+        let (cached, cart) = self.catalog.current_with_cart(Some(cart_id)).await?;
+        let cart = match cart {
+            Some(data) => Some(from_json::<StoredCart>(&data)?),
+            None => None,
+        };
+        Ok(CheckoutInputs {
+            cart,
+            catalog: cached.catalog,
+            rules: cached.rules,
+        })
+    }
+
+    async fn place(&self, _ports: CheckoutPorts<'_>, request: PlaceOrder) -> Result<Placed> {
+        validate_reserve(&request.reservation, request.now)?;
+        if request.order.version != 0 {
+            return Err(KassaError::validation(
+                "version",
+                "a new order has version 0",
+            ));
+        }
+        match self.db.dialect() {
+            Dialect::Postgres => self.place_pg(request).await,
+            Dialect::Sqlite => self.place_tx(request).await,
+        }
+    }
+
+    async fn settle(&self, _ports: CheckoutPorts<'_>, request: SettleOrder) -> Result<Settled> {
+        match self.db.dialect() {
+            Dialect::Postgres => self.settle_pg(request).await,
+            Dialect::Sqlite => self.settle_tx(request).await,
+        }
+    }
+
+    async fn health(&self) -> PortHealth {
+        self.db.health("checkout").await
+    }
+}

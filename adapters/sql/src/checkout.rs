@@ -108,6 +108,23 @@ const CLEAR_CART: &str = "UPDATE kassa_carts SET owner_id = $2, version = $3 + 1
 const COMPLETE_KEY: &str = "UPDATE kassa_idempotency SET state = 'completed', response = $3 \
      WHERE scope = $1 AND key = $2";
 
+/// Stores the key's response inside `tx` (a transaction step's own write). `Ok(false)`: the
+/// key is not there (never claimed, or swept); the step still commits and then answers
+/// [`key_missing`], as the composed unit of work does.
+async fn complete_key(tx: &mut Tx, idempotency: Option<&IdempotencyResponse>) -> Result<bool> {
+    let Some(i) = idempotency else {
+        return Ok(true);
+    };
+    let done = sqlx::query(COMPLETE_KEY)
+        .bind(&i.scope)
+        .bind(&i.key)
+        .bind(to_json(&i.response)?)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
 impl SqlCheckout {
     /// The unit of work over `db`, reading the catalog through `catalog`'s cache and
     /// explaining order conflicts through `orders`.
@@ -238,17 +255,7 @@ impl SqlCheckout {
             }
             Err(e) => return Err(e),
         }
-        let mut key_found = true;
-        if let Some(i) = &idempotency {
-            let done = sqlx::query(COMPLETE_KEY)
-                .bind(&i.scope)
-                .bind(&i.key)
-                .bind(to_json(&i.response)?)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            key_found = done.rows_affected() == 1;
-        }
+        let key_found = complete_key(&mut tx, idempotency.as_ref()).await?;
         tx.commit().await.map_err(db_err)?;
         match &idempotency {
             Some(i) if !key_found => Err(key_missing(i)),
@@ -415,17 +422,7 @@ impl SqlCheckout {
                 .await
                 .map_err(db_err)?;
         }
-        let mut key_found = true;
-        if let Some(i) = &idempotency {
-            let done = sqlx::query(COMPLETE_KEY)
-                .bind(&i.scope)
-                .bind(&i.key)
-                .bind(to_json(&i.response)?)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            key_found = done.rows_affected() == 1;
-        }
+        let key_found = complete_key(&mut tx, idempotency.as_ref()).await?;
         tx.commit().await.map_err(db_err)?;
         match &idempotency {
             Some(i) if !key_found => Err(key_missing(i)),

@@ -206,7 +206,7 @@ impl SqlCheckout {
             reservation: Reservation {
                 id: reservation.reservation_id,
                 reference: reservation.reference,
-                allocations,
+                allocations: allocations.into(),
                 status: ReservationStatus::Active,
                 created_at: now,
                 expires_at: reservation.expires_at,
@@ -356,7 +356,7 @@ impl SqlCheckout {
                 let r = Reservation {
                     id: reservation_id,
                     reference: order.id.clone(),
-                    allocations: Vec::new(),
+                    allocations: Vec::new().into(),
                     status,
                     created_at: now,
                     expires_at: now,

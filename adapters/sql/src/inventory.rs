@@ -575,7 +575,7 @@ pub(crate) async fn reserve_in(
     let r = Reservation {
         id: req.reservation_id.clone(),
         reference: req.reference.clone(),
-        allocations,
+        allocations: allocations.into(),
         status: ReservationStatus::Active,
         created_at: now,
         expires_at: req.expires_at,

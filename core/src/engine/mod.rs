@@ -200,7 +200,12 @@ impl Engine {
     /// Reading one owned cart or order (`kind` singular: `"cart"`, `"order"`) through the
     /// policy: a foreign one is `NOT_FOUND` (not `FORBIDDEN`, so ids do not leak).
     fn require_owner(&self, actor: &Principal, owner_id: &str, kind: &str, id: &str) -> Result<()> {
-        self.authorize_owned(actor, &format!("{kind}s"), "read", id, owner_id)
+        let plural = match kind {
+            "cart" => std::borrow::Cow::Borrowed("carts"),
+            "order" => std::borrow::Cow::Borrowed("orders"),
+            other => std::borrow::Cow::Owned(crate::text::concat(&[other, "s"])),
+        };
+        self.authorize_owned(actor, &plural, "read", id, owner_id)
     }
 
     async fn load_order(&self, id: &str) -> Result<Order> {

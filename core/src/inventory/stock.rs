@@ -261,7 +261,7 @@ impl StockBook {
                 .with_meta("available", available));
             }
         }
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(demand.len());
         for d in demand {
             let mut left = d.quantity;
             let levels = self

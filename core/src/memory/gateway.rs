@@ -271,10 +271,14 @@ impl SandboxGateway {
 impl PaymentGateway for SandboxGateway {
     async fn authorize(&self, req: AuthorizeRequest) -> Result<GatewayResponse> {
         let mut s = self.enter()?;
-        let fp = format!(
-            "authorize|{}|{}|{}|{}",
-            req.order_id, req.amount, req.payment_token, req.capture
-        );
+        // The request's fingerprint, `authorize|{order}|{amount}|{token}|{capture}`, built
+        // without `format!` (every checkout passes here).
+        let mut fp = crate::text::concat(&["authorize|", &req.order_id, "|"]);
+        fp.reserve(req.payment_token.len() + 40);
+        req.amount.push_display(&mut fp);
+        fp.push('|');
+        fp.push_str(&req.payment_token);
+        fp.push_str(if req.capture { "|true" } else { "|false" });
         if let Some(r) = Self::replay(&s, &req.idempotency_key, &fp)? {
             return Ok(r);
         }
@@ -282,7 +286,7 @@ impl PaymentGateway for SandboxGateway {
         let resp = match req.payment_token.as_str() {
             TOKEN_APPROVE | TOKEN_TIMEOUT => {
                 s.next_ref += 1;
-                let gateway_ref = format!("ch_{}", s.next_ref);
+                let gateway_ref = crate::text::with_number(&["ch_"], s.next_ref, 0);
                 let timeout = req.payment_token == TOKEN_TIMEOUT;
                 let settled = if timeout { zero } else { req.amount };
                 s.charges.insert(

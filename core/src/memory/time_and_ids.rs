@@ -60,14 +60,20 @@ impl SequentialIds {
 impl IdGenerator for SequentialIds {
     fn next_id(&self, kind: &str) -> String {
         let n = match self.counters.lock() {
-            Ok(mut c) => {
-                let n = c.entry(kind.to_owned()).or_insert(0);
-                *n += 1;
-                *n
-            }
+            // Looked up before inserted: `entry` would copy `kind` on every call.
+            Ok(mut c) => match c.get_mut(kind) {
+                Some(n) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    c.insert(kind.to_owned(), 1);
+                    1
+                }
+            },
             Err(_) => 0,
         };
-        format!("{kind}_{n}")
+        crate::text::with_number(&[kind, "_"], n, 0)
     }
 }
 

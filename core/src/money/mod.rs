@@ -434,7 +434,15 @@ pub fn parse_amount(s: &str) -> Result<Decimal> {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.amount_string(), self.currency)
+        // Written from a stack buffer: `amount_string` would allocate on every display.
+        let mut buf = [0u8; format::MAX_LEN];
+        f.write_str(format::write_amount(
+            self.amount,
+            self.currency.minor_units(),
+            &mut buf,
+        ))?;
+        f.write_str(" ")?;
+        f.write_str(self.currency.code())
     }
 }
 
@@ -466,18 +474,30 @@ impl Serialize for Money {
 }
 
 impl Money {
+    /// Appends what `Display` writes (`"12.50 USD"`), without the formatting machinery.
+    pub(crate) fn push_display(&self, out: &mut String) {
+        let mut buf = [0u8; format::MAX_LEN];
+        out.push_str(format::write_amount(
+            self.amount,
+            self.currency.minor_units(),
+            &mut buf,
+        ));
+        out.push(' ');
+        out.push_str(self.currency.code());
+    }
+
     /// Appends the JSON of the amount, byte for byte what its `Serialize` writes through
     /// `serde_json`: for payloads written by hand, where serde's per-key escaping would cost
     /// more than the amount itself.
-    pub(crate) fn write_json(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write_json(&self, out: &mut String) {
         let mut buf = [0u8; format::MAX_LEN];
         let amount = format::write_amount(self.amount, self.currency.minor_units(), &mut buf);
         // Neither a decimal nor an ISO 4217 code has a character JSON escapes.
-        out.extend_from_slice(b"{\"amount\":\"");
-        out.extend_from_slice(amount.as_bytes());
-        out.extend_from_slice(b"\",\"currency\":\"");
-        out.extend_from_slice(self.currency.code().as_bytes());
-        out.extend_from_slice(b"\"}");
+        out.push_str("{\"amount\":\"");
+        out.push_str(amount);
+        out.push_str("\",\"currency\":\"");
+        out.push_str(self.currency.code());
+        out.push_str("\"}");
     }
 }
 

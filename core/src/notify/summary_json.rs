@@ -21,7 +21,7 @@ const EVENT_TYPE: &str = "order_placed";
 /// [`OrderEvent::to_outbox`]: super::OrderEvent::to_outbox
 pub(crate) fn order_placed_outbox(order: &Order, at: DateTime<Utc>) -> Result<OutboxEvent> {
     Ok(OutboxEvent {
-        id: format!("{}:{EVENT_TYPE}", order.id),
+        id: crate::text::concat(&[&order.id, ":", EVENT_TYPE]),
         event_type: EVENT_TYPE.to_owned(),
         schema_version: EVENT_SCHEMA_VERSION,
         aggregate_id: order.id.clone(),
@@ -32,69 +32,71 @@ pub(crate) fn order_placed_outbox(order: &Order, at: DateTime<Utc>) -> Result<Ou
 
 /// The payload JSON text of the `order_placed` event of `order`.
 pub(crate) fn order_placed_payload(order: &Order) -> Result<String> {
-    // Fixed text ≈ 250 bytes plus ≈ 150 per line: no regrowth for ordinary orders.
-    let mut out = Vec::with_capacity(512 + 160 * order.lines.len());
-    out.extend_from_slice(b"{\"type\":\"order_placed\",\"order\":");
+    // Fixed text ≈ 250 bytes plus ≈ 150 per line: no regrowth for ordinary orders. Built
+    // as a `String` from `&str` pieces: no UTF-8 validation pass at the end.
+    let mut out = String::with_capacity(512 + 160 * order.lines.len());
+    out.push_str("{\"type\":\"order_placed\",\"order\":");
     write_summary(&mut out, order)?;
-    out.push(b'}');
-    String::from_utf8(out).map_err(|e| KassaError::internal(e.to_string()))
+    out.push('}');
+    Ok(out)
 }
 
 /// Appends the JSON of `OrderSummary::of(o)` (same fields, same order).
-fn write_summary(out: &mut Vec<u8>, o: &Order) -> Result<()> {
-    out.extend_from_slice(b"{\"orderId\":");
+fn write_summary(out: &mut String, o: &Order) -> Result<()> {
+    out.push_str("{\"orderId\":");
     write_str(out, &o.id)?;
-    out.extend_from_slice(b",\"orderNumber\":");
+    out.push_str(",\"orderNumber\":");
     write_str(out, &o.number)?;
-    out.extend_from_slice(b",\"customerId\":");
+    out.push_str(",\"customerId\":");
     write_str(out, &o.customer_id)?;
-    out.extend_from_slice(b",\"status\":");
+    out.push_str(",\"status\":");
     write_str(out, o.status.name())?;
-    out.extend_from_slice(b",\"paymentStatus\":");
+    out.push_str(",\"paymentStatus\":");
     write_str(out, o.payment.status.name())?;
-    out.extend_from_slice(b",\"fulfillmentStatus\":");
+    out.push_str(",\"fulfillmentStatus\":");
     write_str(out, o.fulfillment_status.name())?;
     let t = &o.totals;
     for (key, amount) in [
-        (&b",\"subtotal\":"[..], t.subtotal),
-        (b",\"discount\":", t.discount),
-        (b",\"tax\":", t.tax),
-        (b",\"shipping\":", t.shipping),
-        (b",\"total\":", t.total),
+        (",\"subtotal\":", t.subtotal),
+        (",\"discount\":", t.discount),
+        (",\"tax\":", t.tax),
+        (",\"shipping\":", t.shipping),
+        (",\"total\":", t.total),
     ] {
-        out.extend_from_slice(key);
+        out.push_str(key);
         amount.write_json(out);
     }
-    out.extend_from_slice(b",\"lines\":[");
+    out.push_str(",\"lines\":[");
     for (i, l) in o.lines.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.push(',');
         }
-        out.extend_from_slice(b"{\"sku\":");
+        out.push_str("{\"sku\":");
         write_str(out, &l.sku)?;
-        out.extend_from_slice(b",\"name\":");
+        out.push_str(",\"name\":");
         write_str(out, &l.name)?;
-        out.extend_from_slice(b",\"variant\":");
+        out.push_str(",\"variant\":");
         write_str(out, &l.variant)?;
-        out.extend_from_slice(b",\"quantity\":");
-        serde_json::to_writer(&mut *out, &l.quantity).map_err(internal)?;
-        out.extend_from_slice(b",\"total\":");
+        out.push_str(",\"quantity\":");
+        crate::text::push_u64(out, u64::from(l.quantity), 0);
+        out.push_str(",\"total\":");
         l.total.write_json(out);
-        out.push(b'}');
+        out.push('}');
     }
-    out.extend_from_slice(b"]}");
+    out.push_str("]}");
     Ok(())
 }
 
 /// Appends `s` as a JSON string. Text without a character JSON escapes (the usual case) is
 /// copied as is; anything else goes through `serde_json`, so the escapes are its own.
-fn write_str(out: &mut Vec<u8>, s: &str) -> Result<()> {
+fn write_str(out: &mut String, s: &str) -> Result<()> {
     if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        return serde_json::to_writer(&mut *out, s).map_err(internal);
+        out.push_str(&serde_json::to_string(s).map_err(internal)?);
+        return Ok(());
     }
-    out.push(b'"');
-    out.extend_from_slice(s.as_bytes());
-    out.push(b'"');
+    out.push('"');
+    out.push_str(s);
+    out.push('"');
     Ok(())
 }
 

@@ -13,5 +13,7 @@ pub use machine::{
     mermaid_diagram, orders_doc, FulfillmentStatus, Guard, GuardFacts, Machine, OrderStatus,
     PaymentStatus, StateMachine, Transition,
 };
-pub use model::{LineQuantity, NewOrder, NewOrderLine, Order, OrderLine, OrderTotals};
+pub use model::{
+    order_number, LineQuantity, NewOrder, NewOrderLine, Order, OrderLine, OrderTotals,
+};
 pub use refund::{Refund, RefundLine, RefundPlan, RefundRequest};

@@ -185,6 +185,12 @@ fn sum_lines(
         .try_fold(Money::zero(currency), |acc, l| acc.checked_add(&f(l)))
 }
 
+/// The human-readable number of the `n`-th order: `{prefix}-{n:06}` (`KS-000042`; wider
+/// when `n` passes 999,999). Every order store numbers orders this way.
+pub fn order_number(prefix: &str, n: u64) -> String {
+    crate::text::with_number(&[prefix, "-"], n, 6)
+}
+
 impl Order {
     /// Creates a pending order after validating lines and totals.
     pub fn create(new: NewOrder, now: DateTime<Utc>) -> Result<Order> {

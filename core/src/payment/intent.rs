@@ -11,7 +11,10 @@ use std::collections::BTreeSet;
 /// `"<orderId>:<attempt>:<operation>"`, e.g. `"order_7:1:authorize"`. Retrying the same
 /// operation of the same attempt reuses the key, so the gateway never charges twice.
 pub fn attempt_key(order_id: &str, attempt: u32, operation: &str) -> String {
-    format!("{order_id}:{attempt}:{operation}")
+    let mut key = crate::text::with_number(&[order_id, ":"], u64::from(attempt), 0);
+    key.push(':');
+    key.push_str(operation);
+    key
 }
 
 /// What became of one payment attempt.

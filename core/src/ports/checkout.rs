@@ -241,7 +241,7 @@ impl ComposedCheckout {
             Some(e) => Err(e),
             None => match ports.orders.next_number().await {
                 Ok(n) => {
-                    order.number = format!("{number_prefix}-{n:06}");
+                    order.number = crate::order::order_number(&number_prefix, n);
                     ports.orders.insert(order).await
                 }
                 Err(e) => Err(e),
@@ -325,14 +325,12 @@ impl CheckoutStore for ComposedCheckout {
 }
 
 /// Stores `cleared` if the stored cart is still at `cleared.version`; a changed (or
-/// concurrently saved) cart is left alone.
+/// concurrently saved, or deleted) cart is left alone.
+///
+/// `save` is itself the compare-and-set on the version (a deleted cart reads as version 0,
+/// which no read cart carries), so no read comes first: the read was a copy of the whole
+/// cart per checkout only to compare the version `save` compares again.
 pub async fn clear_cart(carts: &dyn CartStore, cleared: StoredCart) -> Result<()> {
-    let Some(stored) = carts.get(&cleared.id).await? else {
-        return Ok(());
-    };
-    if stored.version != cleared.version {
-        return Ok(());
-    }
     match carts.save(cleared).await {
         Ok(_) => Ok(()),
         Err(e) if e.code == ErrorCode::Conflict => Ok(()),

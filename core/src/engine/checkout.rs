@@ -123,7 +123,7 @@ impl Engine {
                 .load_keyed(self.ports.checkout_ports(), &req.cart_id, &actor.id, key)
                 .await?;
             if !exists {
-                let preloaded = Some((hash.clone(), inputs));
+                let preloaded = Some((hash.clone(), Box::new(inputs)));
                 let result = Box::pin(self.checkout_once(actor, &req, Some(key), preloaded)).await;
                 match result {
                     // Someone created the key after the read: nothing was stored; claim it
@@ -245,7 +245,7 @@ impl Engine {
         &self,
         actor: &Principal,
         req: &CheckoutRequest,
-        inputs: Option<CheckoutInputs>,
+        inputs: Option<Box<CheckoutInputs>>,
     ) -> Result<(Quote, StoredCart)> {
         if req.payment_token.trim().is_empty() {
             return Err(KassaError::validation("paymentToken", "must not be empty"));
@@ -265,7 +265,7 @@ impl Engine {
             catalog,
             rules,
         } = if let Some(inputs) = inputs {
-            inputs
+            *inputs
         } else if self.ports.checkout.is_composed() {
             ComposedCheckout::load_with(self.ports.checkout_ports(), &req.cart_id).await?
         } else {
@@ -463,13 +463,14 @@ impl Engine {
     /// completed with it (by `settle`).
     ///
     /// `preloaded`: the request hash and the inputs read by
-    /// [`crate::ports::CheckoutStore::load_keyed`], when `place` is to claim the key.
+    /// [`crate::ports::CheckoutStore::load_keyed`], when `place` is to claim the key (boxed:
+    /// the in-memory checkout never has them, and its future stays small).
     async fn checkout_once(
         &self,
         actor: &Principal,
         req: &CheckoutRequest,
         key: Option<&str>,
-        preloaded: Option<(String, CheckoutInputs)>,
+        preloaded: Option<(String, Box<CheckoutInputs>)>,
     ) -> Result<(Order, bool)> {
         let (claim, inputs) = match preloaded {
             Some((hash, inputs)) => (Some(hash), Some(inputs)),

@@ -2220,7 +2220,206 @@ fn place_req(
             key: k.into(),
             response: json!({"orderId": id, "inFlightSince": t0()}),
         }),
+        claim: None,
     }
+}
+
+/// `place` claiming the key ([`PlaceOrder::claim`]): the key is created holding the
+/// checkpoint; an existing key is `CONFLICT` `meta.idempotency = "taken"` with nothing stored;
+/// a failed place leaves no key; of concurrent places claiming one key exactly one wins. A
+/// store that claims keys in place reports the key's existence from `load_keyed`.
+pub async fn checkout_place_claims_the_key(s: &Subject) {
+    let p = &s.ports;
+    let uow = p.checkout.as_ref();
+    p.inventory.set_on_hand("SKU-A", "w1", 5).await.unwrap();
+    p.carts
+        .save(cart_with("cart-1", "c1", &[("SKU-A", 1)]))
+        .await
+        .unwrap();
+    let in_place = uow.claims_keys_in_place();
+    if in_place {
+        let (inputs, exists) = uow
+            .load_keyed(p.checkout_ports(), "cart-1", "c1", "k1")
+            .await
+            .unwrap();
+        assert!(!exists, "no record of k1 yet");
+        assert_eq!(inputs.cart.map(|c| c.id), Some("cart-1".to_owned()));
+    }
+    let claiming = |id: &str, key: &str, items: &[(&str, u64)]| {
+        let mut r = place_req(id, "c1", items, &[], Some(key));
+        r.claim = Some(format!("hash-{key}"));
+        r
+    };
+    let placed = uow
+        .place(p.checkout_ports(), claiming("o-1", "k1", &[("SKU-A", 1)]))
+        .await
+        .unwrap();
+    assert_eq!(placed.order.version, 1);
+    assert_eq!(
+        p.idempotency
+            .begin("c1", "k1", "hash-k1", t0())
+            .await
+            .unwrap(),
+        IdempotencyBegin::Completed {
+            response: json!({"orderId": "o-1", "inFlightSince": t0()})
+        },
+        "the key was created holding the checkpoint"
+    );
+    assert_eq!(
+        p.idempotency
+            .begin("c1", "k1", "other", t0())
+            .await
+            .unwrap(),
+        IdempotencyBegin::KeyReused,
+        "with the request hash"
+    );
+    if in_place {
+        let (_, exists) = uow
+            .load_keyed(p.checkout_ports(), "cart-1", "c1", "k1")
+            .await
+            .unwrap();
+        assert!(exists);
+        let (_, other_scope) = uow
+            .load_keyed(p.checkout_ports(), "cart-1", "c2", "k1")
+            .await
+            .unwrap();
+        assert!(!other_scope, "keys are scoped");
+    }
+    // The key exists: nothing is stored.
+    let taken = uow
+        .place(p.checkout_ports(), claiming("o-2", "k1", &[("SKU-A", 1)]))
+        .await
+        .unwrap_err();
+    assert!(kassa::ports::is_key_taken(&taken), "{taken:?}");
+    assert!(p.orders.get("o-2").await.unwrap().is_none());
+    assert!(p
+        .inventory
+        .reservation("res-o-2")
+        .await
+        .unwrap()
+        .is_none_or(|r| r.status == ReservationStatus::Released));
+    let level = &p.inventory.stock("SKU-A").await.unwrap()[0];
+    assert_eq!(level.reserved, 1, "only o-1's unit");
+    // A failed place leaves no key behind.
+    let short = uow
+        .place(p.checkout_ports(), claiming("o-3", "k3", &[("SKU-A", 9)]))
+        .await
+        .unwrap_err();
+    assert_eq!(short.code, ErrorCode::OutOfStock);
+    assert_eq!(
+        p.idempotency
+            .begin("c1", "k3", "hash-k3", t0())
+            .await
+            .unwrap(),
+        IdempotencyBegin::Started,
+        "k3 was not kept"
+    );
+    // Concurrent claims of one key: one winner, the others find it taken.
+    let racers = (0..4).map(|i| {
+        let uow = p.checkout.clone();
+        let ports = p.clone();
+        let req = claiming(&format!("o-r{i}"), "k4", &[("SKU-A", 1)]);
+        async move { uow.place(ports.checkout_ports(), req).await }
+    });
+    let results = join_all(racers).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(won, 1, "{results:?}");
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(kassa::ports::is_key_taken(r), "{r:?}");
+    }
+    let level = &p.inventory.stock("SKU-A").await.unwrap()[0];
+    assert_eq!(level.reserved, 2, "o-1 and the one winner");
+}
+
+/// Keyed checkouts through the engine: a retry gives the same order, another request with
+/// the key is `key_reused`, a failed checkout leaves the key free, and of concurrent
+/// duplicates exactly one creates (and charges) an order.
+pub async fn engine_keyed_checkouts(s: &Subject) {
+    let p = &s.ports;
+    p.catalog
+        .create_product(product("p-a", "SKU-A", "10.00"))
+        .await
+        .unwrap();
+    p.inventory.set_on_hand("SKU-A", "main", 5).await.unwrap();
+    let engine = Engine::new(p.clone(), EngineConfig::default()).unwrap();
+    let alice = Principal::customer("alice");
+    let usd = Currency::from_code("USD").unwrap();
+    let cart_id = engine.create_cart(&alice, usd).await.unwrap().id;
+    engine
+        .add_to_cart(&alice, &cart_id, "SKU-A", 2)
+        .await
+        .unwrap();
+    p.inventory.set_on_hand("SKU-A", "main", 1).await.unwrap();
+    let req = |cart: &str| CheckoutRequest {
+        cart_id: cart.into(),
+        payment_token: TOKEN_APPROVE.into(),
+        coupon_codes: vec![],
+        expected_total: None,
+        region: None,
+        channel: None,
+        shipping_method: None,
+    };
+    // Out of stock: an error before any order; the key stays free for the same request.
+    let short = engine
+        .checkout(&alice, Some("k1"), req(&cart_id))
+        .await
+        .unwrap_err();
+    assert_eq!(short.code, ErrorCode::OutOfStock);
+    p.inventory.set_on_hand("SKU-A", "main", 10).await.unwrap();
+    let order = engine
+        .checkout(&alice, Some("k1"), req(&cart_id))
+        .await
+        .unwrap();
+    assert_eq!(order.status, OrderStatus::Confirmed);
+    let again = engine
+        .checkout(&alice, Some("k1"), req(&cart_id))
+        .await
+        .unwrap();
+    assert_eq!(again.id, order.id, "a retry replays");
+    let mut other = req(&cart_id);
+    other.coupon_codes = vec!["NOPE".into()];
+    let reused = engine
+        .checkout(&alice, Some("k1"), other)
+        .await
+        .unwrap_err();
+    assert_eq!(reused.meta.get("idempotency"), Some(&json!("key_reused")));
+    // Concurrent duplicates of one new request.
+    let cart2 = engine.create_cart(&alice, usd).await.unwrap().id;
+    engine
+        .add_to_cart(&alice, &cart2, "SKU-A", 1)
+        .await
+        .unwrap();
+    let engine = std::sync::Arc::new(engine);
+    let dupes = (0..4).map(|_| {
+        let engine = engine.clone();
+        let (who, r) = (alice.clone(), req(&cart2));
+        async move { engine.checkout(&who, Some("k2"), r).await }
+    });
+    let results = join_all(dupes).await;
+    let mut ids: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok().map(|o| o.id.clone()))
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one order: {results:?}");
+    for e in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert_eq!(
+            e.meta.get("idempotency"),
+            Some(&json!("in_progress")),
+            "{e:?}"
+        );
+    }
+    let stock = p.inventory.stock("SKU-A").await.unwrap();
+    assert_eq!(stock[0].on_hand, 10 - 2 - 1, "charged and committed once");
+    let placed = s
+        .outbox
+        .events()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event_type == "order_placed")
+        .count();
+    assert_eq!(placed, 2, "one event per order");
 }
 
 /// `place`: an out-of-stock second SKU leaves the first SKU's stock, the coupon's count, the

@@ -100,6 +100,8 @@ macro_rules! conformance_tests {
             engine_checkout_end_to_end
             checkout_place_is_all_or_nothing
             checkout_settle_is_one_step
+            checkout_place_claims_the_key
+            engine_keyed_checkouts
         );
     };
 }

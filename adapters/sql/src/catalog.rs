@@ -47,30 +47,55 @@ impl SqlCatalog {
         &self,
         cart_id: Option<&str>,
     ) -> Result<(Cached, Option<String>)> {
+        Ok(self.current_with(cart_id, None).await?.0)
+    }
+
+    /// [`SqlCatalog::current_with_cart`], and with `key` (scope, key) whether that
+    /// idempotency key has a record, still in the same round trip.
+    pub(crate) async fn current_with(
+        &self,
+        cart_id: Option<&str>,
+        key: Option<(&str, &str)>,
+    ) -> Result<((Cached, Option<String>), bool)> {
         let have = self.cached();
         let known = have.as_ref().map_or(-1, |c| c.version);
-        let query = match cart_id {
-            None => sqlx::query(
+        let query = match (cart_id, key) {
+            (None, _) => sqlx::query(
                 "SELECT version, CASE WHEN version = $1 THEN NULL ELSE data END, \
                  CASE WHEN version = $1 THEN NULL ELSE rules END FROM kassa_catalog WHERE id = 1",
             )
             .bind(known),
-            Some(id) => sqlx::query(
+            (Some(id), None) => sqlx::query(
                 "SELECT version, CASE WHEN version = $1 THEN NULL ELSE data END, \
                  CASE WHEN version = $1 THEN NULL ELSE rules END, \
                  (SELECT data FROM kassa_carts WHERE id = $2) FROM kassa_catalog WHERE id = 1",
             )
             .bind(known)
             .bind(id),
+            (Some(id), Some((scope, key))) => sqlx::query(
+                "SELECT version, CASE WHEN version = $1 THEN NULL ELSE data END, \
+                 CASE WHEN version = $1 THEN NULL ELSE rules END, \
+                 (SELECT data FROM kassa_carts WHERE id = $2), \
+                 (SELECT COUNT(*) FROM kassa_idempotency WHERE scope = $3 AND key = $4) \
+                 FROM kassa_catalog WHERE id = 1",
+            )
+            .bind(known)
+            .bind(id)
+            .bind(scope)
+            .bind(key),
         };
         let row = query.fetch_one(self.db.pool()).await.map_err(db_err)?;
+        let key_exists = match (cart_id, key) {
+            (Some(_), Some(_)) => row.try_get::<i64, _>(4).map_err(db_err)? > 0,
+            _ => false,
+        };
         let cart: Option<String> = match cart_id {
             Some(_) => row.try_get(3).map_err(db_err)?,
             None => None,
         };
         let version: i64 = row.try_get(0).map_err(db_err)?;
         if let Some(c) = have.filter(|c| c.version == version) {
-            return Ok((c, cart));
+            return Ok(((c, cart), key_exists));
         }
         let data: Option<String> = row.try_get(1).map_err(db_err)?;
         let rules: Option<String> = row.try_get(2).map_err(db_err)?;
@@ -86,7 +111,7 @@ impl SqlCatalog {
         if let Ok(mut c) = self.cache.lock() {
             *c = Some(fresh.clone());
         }
-        Ok((fresh, cart))
+        Ok(((fresh, cart), key_exists))
     }
 
     /// Replaces catalog and rules at once (validated first; nothing changes on error).

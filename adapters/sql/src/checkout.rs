@@ -1,8 +1,9 @@
 //! The checkout unit of work over SQL: [`CheckoutStore::place`] and
 //! [`CheckoutStore::settle`] are one transaction each, [`CheckoutStore::load`] one query.
 //!
-//! PostgreSQL runs each step as one call of a PL/pgSQL function installed by migration 6
-//! (`kassa_checkout_place`, `kassa_checkout_settle`): one round trip and one commit per step,
+//! PostgreSQL runs each step as one call of a PL/pgSQL function installed by migration 7
+//! (`kassa_checkout_place_v2`, `kassa_checkout_settle_v2`; migration 6's first versions stay
+//! for processes of older builds): one round trip and one commit per step,
 //! the statement's own transaction. A failure inside `place` (out of stock, a coupon at its
 //! limit, a taken id) raises an error whose message is `kassa:` and a JSON object, which
 //! rolls everything back and is turned into the same typed error the single-purpose ports
@@ -23,8 +24,8 @@ use kassa::inventory::stock::StockAllocation;
 use kassa::memory::normalize_code;
 use kassa::order::Order;
 use kassa::ports::{
-    CheckoutInputs, CheckoutPorts, CheckoutStore, IdempotencyResponse, PlaceOrder, Placed,
-    PortHealth, SettleOrder, Settled, StoredCart,
+    key_taken, CheckoutInputs, CheckoutPorts, CheckoutStore, IdempotencyResponse, PlaceOrder,
+    Placed, PortHealth, SettleOrder, Settled, StoredCart,
 };
 use kassa::{ErrorCode, KassaError, Result};
 use serde_json::Value;
@@ -53,8 +54,9 @@ fn number(v: &Value, name: &str) -> u64 {
 }
 
 /// The typed error of a failure raised by `kassa_checkout_place` / `_settle`.
-fn raised(v: &Value, order: &Order) -> KassaError {
+fn raised(v: &Value, order: &Order, idempotency: Option<&IdempotencyResponse>) -> KassaError {
     match field(v, "error") {
+        "key_taken" => key_taken(idempotency.map_or("", |i| i.key.as_str())),
         "out_of_stock" => out_of_stock(
             field(v, "sku"),
             number(v, "requested"),
@@ -77,16 +79,25 @@ fn raised(v: &Value, order: &Order) -> KassaError {
     }
 }
 
+/// The JSON a function raised (`kassa:{...}`), if `e` is such an error.
+fn raised_json(e: &sqlx::Error) -> Option<Value> {
+    let sqlx::Error::Database(d) = e else {
+        return None;
+    };
+    let json = d.message().strip_prefix(RAISED)?;
+    serde_json::from_str::<Value>(json).ok()
+}
+
 /// A database error, or the typed error a function raised.
-fn step_err(e: sqlx::Error, order: &Order) -> KassaError {
-    if let sqlx::Error::Database(d) = &e {
-        if let Some(json) = d.message().strip_prefix(RAISED) {
-            if let Ok(v) = serde_json::from_str::<Value>(json) {
-                return raised(&v, order);
-            }
-        }
+fn step_err(
+    e: sqlx::Error,
+    order: &Order,
+    idempotency: Option<&IdempotencyResponse>,
+) -> KassaError {
+    match raised_json(&e) {
+        Some(v) => raised(&v, order, idempotency),
+        None => db_err(e),
     }
-    db_err(e)
 }
 
 fn key_missing(i: &IdempotencyResponse) -> KassaError {
@@ -104,6 +115,11 @@ fn cart_row(cart: &StoredCart) -> Result<(i64, String)> {
 
 const CLEAR_CART: &str = "UPDATE kassa_carts SET owner_id = $2, version = $3 + 1, \
      updated_at_ns = $4, data = $5 WHERE id = $1 AND version = $3";
+
+/// Creates an idempotency key holding its checkpoint (a `place` that claims the key).
+const CLAIM_KEY: &str =
+    "INSERT INTO kassa_idempotency (scope, key, request_hash, state, since_ns, response) \
+     VALUES ($1, $2, $3, 'completed', $4, $5) ON CONFLICT (scope, key) DO NOTHING";
 
 const COMPLETE_KEY: &str = "UPDATE kassa_idempotency SET state = 'completed', response = $3 \
      WHERE scope = $1 AND key = $2";
@@ -149,6 +165,7 @@ impl SqlCheckout {
             mut order,
             number_prefix,
             idempotency,
+            claim,
         } = request;
         let mut items: Vec<(&str, u64)> = reservation
             .items
@@ -171,7 +188,7 @@ impl SqlCheckout {
             None => (None, None, None),
         };
         let row = sqlx::query(
-            "SELECT kassa_checkout_place($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            "SELECT kassa_checkout_place_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         )
         .bind(&reservation.reservation_id)
         .bind(&reservation.reference)
@@ -189,9 +206,10 @@ impl SqlCheckout {
         .bind(scope)
         .bind(key)
         .bind(checkpoint)
+        .bind(claim.as_deref().filter(|_| idempotency.is_some()))
         .fetch_one(self.db.pool())
         .await
-        .map_err(|e| step_err(e, &order))?;
+        .map_err(|e| step_err(e, &order, idempotency.as_ref()))?;
         let out: Value = from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?;
         order.number = field(&out, "number").to_owned();
         let allocations: Vec<StockAllocation> =
@@ -224,8 +242,29 @@ impl SqlCheckout {
             mut order,
             number_prefix,
             idempotency,
+            claim,
         } = request;
         let mut tx = self.begin().await?;
+        // Claiming the key here: created first, holding the checkpoint.
+        let claimed = match (&claim, &idempotency) {
+            (Some(hash), Some(i)) => {
+                let created = sqlx::query(CLAIM_KEY)
+                    .bind(&i.scope)
+                    .bind(&i.key)
+                    .bind(hash)
+                    .bind(ns(now)?)
+                    .bind(to_json(&i.response)?)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                if created.rows_affected() != 1 {
+                    tx.rollback().await.map_err(db_err)?;
+                    return Err(key_taken(&i.key));
+                }
+                true
+            }
+            _ => false,
+        };
         let reserved = reserve_in(&self.db, &mut tx, &reservation, now).await?;
         for (code, limits) in &coupons {
             let code = normalize_code(code)?;
@@ -255,7 +294,7 @@ impl SqlCheckout {
             }
             Err(e) => return Err(e),
         }
-        let key_found = complete_key(&mut tx, idempotency.as_ref()).await?;
+        let key_found = claimed || complete_key(&mut tx, idempotency.as_ref()).await?;
         tx.commit().await.map_err(db_err)?;
         match &idempotency {
             Some(i) if !key_found => Err(key_missing(i)),
@@ -311,7 +350,7 @@ impl SqlCheckout {
             None => (None, None, None),
         };
         let row = sqlx::query(
-            "SELECT kassa_checkout_settle($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+            "SELECT kassa_checkout_settle_v2($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         )
         .bind(&reservation_id)
         .bind(ns(now)?)
@@ -332,8 +371,16 @@ impl SqlCheckout {
         .bind(key)
         .bind(response)
         .fetch_one(self.db.pool())
-        .await
-        .map_err(|e| step_err(e, &order))?;
+        .await;
+        let row = match row {
+            Ok(row) => row,
+            // The order's compare-and-set missed: raised, so the reservation's commit is
+            // rolled back with it.
+            Err(e) if raised_json(&e).is_some_and(|v| field(&v, "error") == "order_missed") => {
+                return self.order_missed(&order).await;
+            }
+            Err(e) => return Err(step_err(e, &order, None)),
+        };
         let out: Value = from_json(&row.try_get::<String, _>(0).map_err(db_err)?)?;
         match field(&out, "outcome") {
             "settled" => {
@@ -446,6 +493,38 @@ impl CheckoutStore for SqlCheckout {
             catalog: cached.catalog,
             rules: cached.rules,
         })
+    }
+
+    /// Both dialects: `place` creates the key itself (PostgreSQL: inside
+    /// `kassa_checkout_place_v2`, migration 7), so a keyed checkout is one transaction and
+    /// one round trip shorter.
+    fn claims_keys_in_place(&self) -> bool {
+        true
+    }
+
+    /// The cart row, the catalog version check and whether the key has a record, in one
+    /// query.
+    async fn load_keyed(
+        &self,
+        _ports: CheckoutPorts<'_>,
+        cart_id: &str,
+        scope: &str,
+        key: &str,
+    ) -> Result<(CheckoutInputs, bool)> {
+        let ((cached, cart), exists) = self
+            .catalog
+            .current_with(Some(cart_id), Some((scope, key)))
+            .await?;
+        let cart = match cart {
+            Some(data) => Some(from_json::<StoredCart>(&data)?),
+            None => None,
+        };
+        let inputs = CheckoutInputs {
+            cart,
+            catalog: cached.catalog,
+            rules: cached.rules,
+        };
+        Ok((inputs, exists))
     }
 
     async fn place(&self, _ports: CheckoutPorts<'_>, request: PlaceOrder) -> Result<Placed> {

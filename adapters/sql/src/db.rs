@@ -64,6 +64,45 @@ static DRIVERS: Once = Once::new();
 /// second fails its statement with `UNAVAILABLE` (retryable) and is dropped.
 const PING_IF_IDLE: Duration = Duration::from_secs(1);
 
+/// The host of a `postgres://` URL, if it names one in its authority (`[::1]` as `::1`).
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.split_once(']').map(|(h, _)| h);
+    }
+    let host = host_port.split(':').next().unwrap_or_default();
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether a URL has the query parameter `name` (any value).
+fn has_param(url: &str, name: &str) -> bool {
+    url.split_once('?')
+        .is_some_and(|(_, q)| q.split('&').any(|kv| kv.split('=').next() == Some(name)))
+}
+
+/// A PostgreSQL URL that says nothing about TLS and reaches the server over the loopback
+/// interface (`localhost`, `127.0.0.1`, `::1`) gets `sslmode=disable`: sqlx's default,
+/// `prefer`, negotiates TLS, which on loopback protects nothing (the traffic never leaves
+/// the machine, and `prefer` does not verify the server anyway) and costs CPU on both ends of
+/// every round trip (docs/performance.md, adapters, session 11). A URL with any `sslmode`
+/// (or `sslrootcert`), a socket directory in `host=`, or another host is left as it is.
+pub(crate) fn loopback_without_tls(url: &str) -> Option<String> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return None;
+    }
+    if has_param(url, "sslmode") || has_param(url, "sslrootcert") || has_param(url, "host") {
+        return None;
+    }
+    let host = url_host(url)?;
+    if !matches!(host, "localhost" | "127.0.0.1" | "::1") {
+        return None;
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Some(format!("{url}{sep}sslmode=disable"))
+}
+
 /// Whether a schema name is a plain identifier (it is spliced into `SET search_path`).
 fn valid_schema(s: &str) -> bool {
     !s.is_empty()
@@ -94,7 +133,7 @@ impl Db {
                 ));
             }
         }
-        let mut url = url.to_owned();
+        let mut url = loopback_without_tls(url).unwrap_or_else(|| url.to_owned());
         if dialect == Dialect::Sqlite && !url.contains("mode=") && !url.contains(":memory:") {
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str("mode=rwc");
@@ -283,5 +322,43 @@ pub(crate) fn enum_name<T: serde::Serialize>(v: &T) -> Result<String> {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => Ok(s),
         _ => Err(KassaError::internal("not a unit enum")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_without_tls as lo;
+
+    #[test]
+    fn loopback_urls_without_tls_settings_skip_tls() {
+        assert_eq!(
+            lo("postgres://postgres@127.0.0.1:5432/test").as_deref(),
+            Some("postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+        );
+        assert_eq!(
+            lo("postgresql://u:p@localhost/db?application_name=x").as_deref(),
+            Some("postgresql://u:p@localhost/db?application_name=x&sslmode=disable")
+        );
+        assert_eq!(
+            lo("postgres://u@[::1]:5432/db").as_deref(),
+            Some("postgres://u@[::1]:5432/db?sslmode=disable")
+        );
+    }
+
+    #[test]
+    fn tls_requests_and_other_hosts_are_left_alone() {
+        for url in [
+            "postgres://u@127.0.0.1/db?sslmode=require",
+            "postgres://u@127.0.0.1/db?sslmode=prefer",
+            "postgres://u@localhost/db?a=b&sslmode=verify-full",
+            "postgres://u@127.0.0.1/db?sslrootcert=/ca.pem",
+            "postgres://u@db.internal:5432/db",
+            "postgres://u@10.0.0.5/db",
+            "postgres://u:p%40ss@127.0.0.2/db",
+            "postgres:///db?host=/var/run/postgresql",
+            "sqlite:///tmp/x.db",
+        ] {
+            assert_eq!(lo(url), None, "{url}");
+        }
     }
 }

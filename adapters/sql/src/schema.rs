@@ -159,6 +159,17 @@ Migration {
     name: "checkout unit of work: kassa_checkout_place and kassa_checkout_settle",
     postgres: &[PLACE_FUNCTION, SETTLE_FUNCTION],
     sqlite: &[],
+},
+// A keyed checkout claims its idempotency key inside `place`, and both steps run fewer
+// statements (docs/performance.md, adapters, session 11): `kassa_checkout_place_v2` takes
+// `p_claim`, the request hash; when given, the key is created first (holding the checkpoint)
+// and an existing key raises `key_taken`, rolling everything back. New functions rather than
+// changed ones: processes still running the previous build keep calling the migration-6 pair.
+Migration {
+    version: 7,
+    name: "checkout steps v2: place claims the idempotency key, fewer statements per step",
+    postgres: &[PLACE_V2_FUNCTION, SETTLE_V2_FUNCTION],
+    sqlite: &[],
 }];
 
 /// `kassa_checkout_place`: check the stock, redeem coupons under their limits, number and
@@ -285,6 +296,245 @@ BEGIN
     END IF;
     RETURN json_build_object('number', v_number, 'allocations', v_allocs,
                              'idempotency', v_key)::text;
+END
+$$"#;
+
+/// `kassa_checkout_place_v2` (migration 7): what [`PLACE_FUNCTION`] does, in the same order,
+/// with fewer executor runs, and with `p_claim` (the request hash) the idempotency key is
+/// created first, holding the checkpoint (an existing key raises `key_taken` and nothing is
+/// kept). The JSON arrays are walked by index (`FOR i IN 0 .. n - 1`: PL/pgSQL evaluates
+/// `v->i->>0` as a simple expression, without starting a query for a
+/// `jsonb_array_elements` loop), and the coupon steps are skipped without coupons.
+const PLACE_V2_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_place_v2(
+    p_reservation_id TEXT, p_reference TEXT, p_now_ns BIGINT, p_expires_ns BIGINT, p_items TEXT,
+    p_coupons TEXT, p_order_id TEXT, p_customer TEXT, p_prefix TEXT, p_status TEXT,
+    p_payment_status TEXT, p_created_ns BIGINT, p_data TEXT, p_scope TEXT, p_key TEXT,
+    p_checkpoint TEXT, p_claim TEXT) RETURNS TEXT LANGUAGE plpgsql AS $$
+DECLARE
+    lv RECORD;
+    v_items JSONB := p_items::jsonb;
+    v_coupons JSONB;
+    v_sku TEXT;
+    v_qty BIGINT;
+    v_code TEXT;
+    v_overall BIGINT;
+    v_per_customer BIGINT;
+    v_avail BIGINT;
+    v_left BIGINT;
+    v_take BIGINT;
+    v_allocs JSONB := '[]'::jsonb;
+    v_used BIGINT;
+    v_by BIGINT;
+    v_seq BIGINT;
+    v_n TEXT;
+    v_number TEXT;
+    v_key BOOLEAN := TRUE;
+    v_loc TEXT;
+BEGIN
+    -- Claiming the key: created first, so a concurrent request with the same key waits
+    -- here (not on stock or coupon rows) and then finds it taken.
+    IF p_claim IS NOT NULL THEN
+        INSERT INTO kassa_idempotency (scope, key, request_hash, state, since_ns, response)
+          VALUES (p_scope, p_key, p_claim, 'completed', p_now_ns, p_checkpoint)
+          ON CONFLICT (scope, key) DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'key_taken')::text;
+        END IF;
+    END IF;
+    IF p_coupons <> '[]' THEN
+        v_coupons := p_coupons::jsonb;
+        -- Out of stock is reported before any coupon problem: a first pass without locks.
+        FOR i IN 0 .. jsonb_array_length(v_items) - 1 LOOP
+            v_sku := v_items->i->>0;
+            v_qty := (v_items->i->>1)::BIGINT;
+            SELECT COALESCE(SUM(GREATEST(on_hand - reserved, 0)), 0) INTO v_avail
+              FROM kassa_stock WHERE sku = v_sku;
+            IF v_avail < v_qty THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
+                    'sku', v_sku, 'requested', v_qty, 'available', v_avail)::text;
+            END IF;
+        END LOOP;
+        FOR i IN 0 .. jsonb_array_length(v_coupons) - 1 LOOP
+            v_code := v_coupons->i->>0;
+            v_overall := (v_coupons->i->>1)::BIGINT;
+            v_per_customer := (v_coupons->i->>2)::BIGINT;
+            INSERT INTO kassa_coupons (code, used) VALUES (v_code, 0) ON CONFLICT (code) DO NOTHING;
+            SELECT used INTO v_used FROM kassa_coupons WHERE code = v_code FOR UPDATE;
+            CONTINUE WHEN EXISTS (SELECT 1 FROM kassa_coupon_redemptions
+                                  WHERE code = v_code AND reference = p_order_id);
+            IF v_overall IS NOT NULL AND v_used >= v_overall THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'coupon_limit',
+                    'code', v_code, 'limit', v_overall, 'what', 'overall')::text;
+            END IF;
+            IF v_per_customer IS NOT NULL THEN
+                SELECT COUNT(*) INTO v_by FROM kassa_coupon_redemptions
+                  WHERE code = v_code AND customer_id = p_customer;
+                IF v_by >= v_per_customer THEN
+                    RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'coupon_limit',
+                        'code', v_code, 'limit', v_per_customer, 'what', 'per-customer')::text;
+                END IF;
+            END IF;
+            SELECT COALESCE(MAX(seq), 0) + 1 INTO v_seq FROM kassa_coupon_redemptions
+              WHERE code = v_code;
+            INSERT INTO kassa_coupon_redemptions (code, reference, customer_id, seq)
+              VALUES (v_code, p_order_id, p_customer, v_seq);
+            UPDATE kassa_coupons SET used = v_used + 1 WHERE code = v_code;
+        END LOOP;
+    END IF;
+    v_n := nextval('kassa_order_number')::text;
+    v_number := p_prefix || '-' || CASE WHEN length(v_n) >= 6 THEN v_n ELSE lpad(v_n, 6, '0') END;
+    INSERT INTO kassa_orders (id, number, customer_id, status, payment_status, created_at_ns, version, data)
+      VALUES (p_order_id, v_number, p_customer, p_status, p_payment_status, p_created_ns, 1,
+              jsonb_set(p_data::jsonb, '{number}', to_jsonb(v_number))::text)
+      ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        IF EXISTS (SELECT 1 FROM kassa_orders WHERE id = p_order_id) THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'order_exists')::text;
+        END IF;
+        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'number_taken',
+            'number', v_number)::text;
+    END IF;
+    IF p_scope IS NOT NULL AND p_claim IS NULL THEN
+        UPDATE kassa_idempotency SET state = 'completed', response = p_checkpoint
+          WHERE scope = p_scope AND key = p_key;
+        v_key := FOUND;
+    END IF;
+    -- The stock rows last: every checkout of a SKU waits on its row, so it is held for as
+    -- little as possible before the commit. Items come sorted by SKU (the lock order).
+    FOR i IN 0 .. jsonb_array_length(v_items) - 1 LOOP
+        v_sku := v_items->i->>0;
+        v_qty := (v_items->i->>1)::BIGINT;
+        -- A SKU stocked at one location: one conditional UPDATE (it locks the row).
+        UPDATE kassa_stock SET reserved = reserved + v_qty
+          WHERE sku = v_sku AND on_hand - reserved >= v_qty
+            AND NOT EXISTS (SELECT 1 FROM kassa_stock o
+                            WHERE o.sku = v_sku AND o.location_id <> kassa_stock.location_id)
+          RETURNING location_id INTO v_loc;
+        IF FOUND THEN
+            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', v_sku,
+                'locationId', v_loc, 'quantity', v_qty));
+            CONTINUE;
+        END IF;
+        -- Several locations (or short): lock them all, check, allocate in location order.
+        SELECT COALESCE(SUM(GREATEST(s.on_hand - s.reserved, 0)), 0) INTO v_avail
+          FROM (SELECT on_hand, reserved FROM kassa_stock WHERE sku = v_sku
+                ORDER BY location_id FOR UPDATE) s;
+        IF v_avail < v_qty THEN
+            RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'out_of_stock',
+                'sku', v_sku, 'requested', v_qty, 'available', v_avail)::text;
+        END IF;
+        v_left := v_qty;
+        FOR lv IN SELECT location_id, on_hand - reserved AS free FROM kassa_stock
+                  WHERE sku = v_sku ORDER BY location_id LOOP
+            EXIT WHEN v_left = 0;
+            v_take := LEAST(GREATEST(lv.free, 0), v_left);
+            CONTINUE WHEN v_take = 0;
+            UPDATE kassa_stock SET reserved = reserved + v_take
+              WHERE sku = v_sku AND location_id = lv.location_id;
+            v_left := v_left - v_take;
+            v_allocs := v_allocs || jsonb_build_array(jsonb_build_object('sku', v_sku,
+                'locationId', lv.location_id, 'quantity', v_take));
+        END LOOP;
+    END LOOP;
+    INSERT INTO kassa_reservations (id, reference, status, created_at_ns, expires_at_ns, allocations)
+      VALUES (p_reservation_id, p_reference, 'active', p_now_ns, p_expires_ns, v_allocs::text)
+      ON CONFLICT (id) DO NOTHING;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'reservation_exists',
+            'id', p_reservation_id)::text;
+    END IF;
+    RETURN json_build_object('number', v_number, 'allocations', v_allocs,
+                             'idempotency', v_key)::text;
+END
+$$"#;
+
+/// `kassa_checkout_settle_v2` (migration 7): what [`SETTLE_FUNCTION`] does, with fewer
+/// executor runs. The common case — an active reservation within its expiry — is marked
+/// committed by the first statement (an `UPDATE ... RETURNING` that also locks it, instead
+/// of a `SELECT ... FOR UPDATE` and an `UPDATE` at the end); only otherwise is the row read
+/// to tell missing, expired, refused and already committed apart. A missed order
+/// compare-and-set therefore raises `order_missed` (rolling the reservation back) instead of
+/// returning it. Allocations are walked by index.
+const SETTLE_V2_FUNCTION: &str = r#"CREATE OR REPLACE FUNCTION kassa_checkout_settle_v2(
+    p_reservation_id TEXT, p_now_ns BIGINT, p_order_id TEXT, p_version BIGINT, p_number TEXT,
+    p_customer TEXT, p_status TEXT, p_payment_status TEXT, p_data TEXT, p_events TEXT,
+    p_cart_id TEXT, p_cart_version BIGINT, p_cart_owner TEXT, p_cart_updated_ns BIGINT,
+    p_cart_data TEXT, p_scope TEXT, p_key TEXT, p_response TEXT) RETURNS TEXT LANGUAGE plpgsql AS $$
+DECLARE
+    r RECORD;
+    a JSONB;
+    v_allocs JSONB;
+    v_commit BOOLEAN := TRUE;
+    v_key BOOLEAN := TRUE;
+BEGIN
+    UPDATE kassa_reservations SET status = 'committed'
+      WHERE id = p_reservation_id AND status = 'active' AND p_now_ns <= expires_at_ns
+      RETURNING allocations::jsonb INTO v_allocs;
+    IF NOT FOUND THEN
+        SELECT status, expires_at_ns, allocations INTO r FROM kassa_reservations
+          WHERE id = p_reservation_id FOR UPDATE;
+        IF NOT FOUND THEN
+            RETURN '{"outcome":"missing"}';
+        END IF;
+        IF r.status = 'active' AND p_now_ns > r.expires_at_ns THEN
+            v_allocs := r.allocations::jsonb;
+            FOR i IN 0 .. jsonb_array_length(v_allocs) - 1 LOOP
+                a := v_allocs->i;
+                UPDATE kassa_stock SET reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
+                    THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END
+                  WHERE sku = a->>'sku' AND location_id = a->>'locationId';
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'no_stock_level',
+                        'sku', a->>'sku', 'location', a->>'locationId')::text;
+                END IF;
+            END LOOP;
+            UPDATE kassa_reservations SET status = 'expired' WHERE id = p_reservation_id;
+            RETURN '{"outcome":"expired"}';
+        END IF;
+        IF r.status <> 'committed' THEN
+            RETURN json_build_object('outcome', 'refused', 'status', r.status)::text;
+        END IF;
+        -- Committed before (a retried settle): the stock was committed then.
+        v_commit := FALSE;
+    END IF;
+    UPDATE kassa_orders SET customer_id = p_customer, status = p_status,
+        payment_status = p_payment_status, version = p_version + 1, data = p_data
+      WHERE id = p_order_id AND version = p_version AND number = p_number;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'order_missed')::text;
+    END IF;
+    INSERT INTO kassa_outbox (id, event_type, schema_version, aggregate_id, occurred_at_ns, payload)
+      SELECT x->>0, x->>1, (x->>2)::BIGINT, x->>3, (x->>4)::BIGINT, x->>5
+        FROM jsonb_array_elements(p_events::jsonb) WITH ORDINALITY AS t(x, i) ORDER BY i
+      ON CONFLICT (id) DO NOTHING;
+    IF p_cart_id IS NOT NULL THEN
+        UPDATE kassa_carts SET owner_id = p_cart_owner, version = p_cart_version + 1,
+            updated_at_ns = p_cart_updated_ns, data = p_cart_data
+          WHERE id = p_cart_id AND version = p_cart_version;
+    END IF;
+    IF p_scope IS NOT NULL THEN
+        UPDATE kassa_idempotency SET state = 'completed', response = p_response
+          WHERE scope = p_scope AND key = p_key;
+        v_key := FOUND;
+    END IF;
+    -- The stock rows last, in allocation order, which is (SKU, location) order: the order
+    -- place locks them in, so two checkouts never wait on each other crosswise.
+    IF v_commit THEN
+        FOR i IN 0 .. jsonb_array_length(v_allocs) - 1 LOOP
+            a := v_allocs->i;
+            UPDATE kassa_stock SET
+                reserved = CASE WHEN reserved >= (a->>'quantity')::BIGINT
+                    THEN reserved - (a->>'quantity')::BIGINT ELSE 0 END,
+                on_hand = CASE WHEN on_hand >= (a->>'quantity')::BIGINT
+                    THEN on_hand - (a->>'quantity')::BIGINT ELSE 0 END
+              WHERE sku = a->>'sku' AND location_id = a->>'locationId';
+            IF NOT FOUND THEN
+                RAISE EXCEPTION '%', 'kassa:' || json_build_object('error', 'no_stock_level',
+                    'sku', a->>'sku', 'location', a->>'locationId')::text;
+            END IF;
+        END LOOP;
+    END IF;
+    RETURN json_build_object('outcome', 'settled', 'idempotency', v_key)::text;
 END
 $$"#;
 

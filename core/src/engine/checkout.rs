@@ -14,7 +14,7 @@ use crate::order::{NewOrder, NewOrderLine, Order, OrderStatus, OrderTotals, Paym
 use crate::page::PageRequest;
 use crate::payment::{AttemptOutcome, PaymentAttempt};
 use crate::ports::{
-    AuthorizeRequest, CheckoutInputs, ComposedCheckout, CouponLimits, GatewayOutcome,
+    is_key_taken, AuthorizeRequest, CheckoutInputs, ComposedCheckout, CouponLimits, GatewayOutcome,
     GatewayResponse, IdempotencyResponse, OrderFilter, PlaceOrder, PricingRules, SettleOrder,
     Settled, StoredCart,
 };
@@ -109,9 +109,32 @@ impl Engine {
         // consolidation every time, which cost more (callgrind: 3 % of a checkout) than the
         // executor moving the larger future (docs/performance.md, engine, session 7).
         let Some(key) = idempotency_key else {
-            return Ok(self.checkout_once(actor, &req, None).await?.0);
+            return Ok(self.checkout_once(actor, &req, None, None).await?.0);
         };
         let hash = request_hash(&req)?;
+        // A store that claims keys inside `place` reads the key's record with the cart: when
+        // there is none, the key is created in `place` together with the order (no claim
+        // transaction of its own). Boxed: only database stores take this path, and the
+        // in-memory checkout's future stays as it was.
+        if self.ports.checkout.claims_keys_in_place() {
+            let (inputs, exists) = self
+                .ports
+                .checkout
+                .load_keyed(self.ports.checkout_ports(), &req.cart_id, &actor.id, key)
+                .await?;
+            if !exists {
+                let preloaded = Some((hash.clone(), Box::new(inputs)));
+                let result = Box::pin(self.checkout_once(actor, &req, Some(key), preloaded)).await;
+                match result {
+                    // Someone created the key after the read: nothing was stored; claim it
+                    // the usual way, which tells a replay from a running or reused key.
+                    Err(e) if is_key_taken(&e) => {}
+                    // The key is held only if `place` stored it, and then every error
+                    // carries the order id: an error without one leaves no key to free.
+                    result => return self.finish_keyed(actor, key, result, false).await,
+                }
+            }
+        }
         let claimed = super::request_hash::claim(
             self.ports.idempotency.as_ref(),
             &actor.id,
@@ -128,7 +151,20 @@ impl Engine {
             }
             return self.replay(actor, response).await;
         }
-        let result = self.checkout_once(actor, &req, Some(key)).await;
+        let result = self.checkout_once(actor, &req, Some(key), None).await;
+        self.finish_keyed(actor, key, result, true).await
+    }
+
+    /// Stores a keyed checkout's outcome under its key: an approved one was stored by
+    /// `settle`; another with an order is stored here; an error before the order frees the
+    /// key if this request holds it from before (`held`).
+    async fn finish_keyed(
+        &self,
+        actor: &Principal,
+        key: &str,
+        result: Result<(Order, bool)>,
+        held: bool,
+    ) -> Result<Order> {
         match &result {
             // The approved checkout completed the key in its settle step.
             Ok((_, true)) => {}
@@ -146,7 +182,8 @@ impl Engine {
                     .complete(&actor.id, key, response)
                     .await?;
             }
-            Err(_) => self.ports.idempotency.abandon(&actor.id, key).await?,
+            Err(_) if held => self.ports.idempotency.abandon(&actor.id, key).await?,
+            Err(_) => {}
         }
         result.map(|(order, _)| order)
     }
@@ -159,7 +196,7 @@ impl Engine {
         actor: &Principal,
         req: &CheckoutRequest,
     ) -> Result<PricedCart> {
-        Ok(self.quote(actor, req).await?.0.priced)
+        Ok(self.quote(actor, req, None).await?.0.priced)
     }
 
     /// Whether the customer has no confirmed or completed order yet.
@@ -203,7 +240,13 @@ impl Engine {
         Ok(order)
     }
 
-    async fn quote(&self, actor: &Principal, req: &CheckoutRequest) -> Result<(Quote, StoredCart)> {
+    /// Prices the checkout; `inputs` are the cart, catalog and rules if already read.
+    async fn quote(
+        &self,
+        actor: &Principal,
+        req: &CheckoutRequest,
+        inputs: Option<Box<CheckoutInputs>>,
+    ) -> Result<(Quote, StoredCart)> {
         if req.payment_token.trim().is_empty() {
             return Err(KassaError::validation("paymentToken", "must not be empty"));
         }
@@ -221,7 +264,9 @@ impl Engine {
             cart: stored,
             catalog,
             rules,
-        } = if self.ports.checkout.is_composed() {
+        } = if let Some(inputs) = inputs {
+            *inputs
+        } else if self.ports.checkout.is_composed() {
             ComposedCheckout::load_with(self.ports.checkout_ports(), &req.cart_id).await?
         } else {
             self.ports
@@ -416,13 +461,22 @@ impl Engine {
     /// number and insert, key checkpoint), those after an approval another
     /// ([`crate::ports::CheckoutStore::settle`]). Returns the order and whether the key was
     /// completed with it (by `settle`).
+    ///
+    /// `preloaded`: the request hash and the inputs read by
+    /// [`crate::ports::CheckoutStore::load_keyed`], when `place` is to claim the key (boxed:
+    /// the in-memory checkout never has them, and its future stays small).
     async fn checkout_once(
         &self,
         actor: &Principal,
         req: &CheckoutRequest,
         key: Option<&str>,
+        preloaded: Option<(String, Box<CheckoutInputs>)>,
     ) -> Result<(Order, bool)> {
-        let (mut quote, stored) = self.quote(actor, req).await?;
+        let (claim, inputs) = match preloaded {
+            Some((hash, inputs)) => (Some(hash), Some(inputs)),
+            None => (None, None),
+        };
+        let (mut quote, stored) = self.quote(actor, req, inputs).await?;
         let now = self.now();
         let demand = sum_demand(
             "items",
@@ -462,6 +516,7 @@ impl Engine {
             order,
             number_prefix: self.config.order_number_prefix.clone(),
             idempotency,
+            claim,
         };
         let ports = self.ports.checkout_ports();
         let placed = if self.ports.checkout.is_composed() {

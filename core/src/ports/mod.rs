@@ -32,8 +32,8 @@ mod users;
 pub use carts::{CartStore, StoredCart};
 pub use catalog::{CatalogStore, PricingRules};
 pub use checkout::{
-    clear_cart, CheckoutInputs, CheckoutPorts, CheckoutStore, ComposedCheckout,
-    IdempotencyResponse, PlaceOrder, Placed, SettleOrder, Settled,
+    clear_cart, is_key_taken, key_taken, CheckoutInputs, CheckoutPorts, CheckoutStore,
+    ComposedCheckout, IdempotencyResponse, PlaceOrder, Placed, SettleOrder, Settled,
 };
 pub use coupons::{CouponLimits, CouponRedemption, CouponStore, CouponUsage};
 pub use events::{EventSink, OutboxEvent};

@@ -454,7 +454,8 @@ fn own_orders_history_filters_dashboard_and_health() {
     assert_eq!(stats.low_stock_count, 0);
     let health = run(w.engine.health());
     assert_eq!(health.status, HealthStatus::Up);
-    assert_eq!(health.ports.len(), 10);
+    assert_eq!(health.ports.len(), 11);
+    assert!(health.ports.iter().any(|h| h.port == "checkout"));
     w.mem.gateway.set_down(true);
     assert_eq!(run(w.engine.health()).status, HealthStatus::Down);
 }

@@ -122,7 +122,7 @@ fn check(initial: [[u64; 2]; 2], ops: &[Op]) -> Result<(), TestCaseError> {
                     let was = before[&id];
                     let r = l.commit(&id, now);
                     if was == ReservationStatus::Active && r.is_ok() {
-                        for a in &l.reservation(&id).unwrap().allocations {
+                        for a in l.reservation(&id).unwrap().allocations.iter() {
                             *on_hand
                                 .get_mut(&(a.sku.clone(), a.location_id.clone()))
                                 .unwrap() -= a.quantity as i64;
@@ -139,7 +139,7 @@ fn check(initial: [[u64; 2]; 2], ops: &[Op]) -> Result<(), TestCaseError> {
                 if let Some(id) = pick(i) {
                     let was = before[&id];
                     if l.restock(&id).is_ok() && was == ReservationStatus::Committed {
-                        for a in &l.reservation(&id).unwrap().allocations {
+                        for a in l.reservation(&id).unwrap().allocations.iter() {
                             *on_hand
                                 .get_mut(&(a.sku.clone(), a.location_id.clone()))
                                 .unwrap() += a.quantity as i64;
@@ -223,7 +223,7 @@ fn check(initial: [[u64; 2]; 2], ops: &[Op]) -> Result<(), TestCaseError> {
             .reservations()
             .filter(|r| r.status == ReservationStatus::Active)
         {
-            for a in &r.allocations {
+            for a in r.allocations.iter() {
                 *held
                     .entry((a.sku.clone(), a.location_id.clone()))
                     .or_insert(0) += a.quantity;

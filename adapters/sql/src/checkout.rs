@@ -284,7 +284,7 @@ impl SqlCheckout {
             .map_err(db_err)?
             .try_get(0)
             .map_err(db_err)?;
-        order.number = format!("{number_prefix}-{:06}", uint(n));
+        order.number = kassa::order::order_number(&number_prefix, uint(n));
         order.version = 1;
         match insert_row(&mut *tx, &order).await {
             Ok(()) => {}

@@ -100,6 +100,7 @@ impl Engine {
             p.gateway.health().await,
             p.events.health().await,
             p.supply.health().await,
+            p.checkout.health().await,
         ];
         let status = if ports.iter().any(|h| h.status == HealthStatus::Down) {
             HealthStatus::Down

@@ -630,6 +630,9 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   /** A bug or an unexpected failure (HTTP 500). */
   | 'INTERNAL'
+  /** Not in this build of the library: a cargo feature is off, `meta.feature` names it (HTTP
+   * 501). The Node addon is built with every feature, so it does not throw this. */
+  | 'UNSUPPORTED'
 
 /** Where the prices come from: long-form observations or an aligned table. */
 export interface EstimateRequest {

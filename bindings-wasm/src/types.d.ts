@@ -15,7 +15,11 @@ export type RoundingMode = "half_even" | "half_up" | "half_down" | "up" | "down"
 // ---- errors ----
 export type ErrorCode =
   | "VALIDATION_ERROR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT"
-  | "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL";
+  | "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL"
+  /** The operation (or the engine, or template rendering) is not in this build of the module:
+   * `meta.feature` names the cargo feature that is off (the size-budgeted `web` build has no
+   * engine and only the storefront's operations; `web-full` has everything). */
+  | "UNSUPPORTED";
 export interface FieldError { field: string; message: string }
 /** What every export throws: a real `Error` with `name === "KassaError"`. */
 export interface KassaError extends Error {
@@ -27,6 +31,12 @@ export interface KassaError extends Error {
   cause?: unknown;
 }
 export interface ErrorCodeInfo { code: ErrorCode; httpStatus: number }
+/** A cargo feature a build of the module was compiled with (`features()`); an operation
+ * whose family is missing throws `UNSUPPORTED`, and without `engine` `Engine.inMemory` does. */
+export type BuildFeature =
+  | "engine" | "templates" | "ops-money" | "ops-order" | "ops-catalog" | "ops-cart" | "ops-pricing"
+  | "ops-inventory" | "ops-supply" | "ops-forecast" | "ops-optimize" | "ops-access" | "ops-identity"
+  | "ops-ratelimit" | "ops-billing";
 
 // ---- money ----
 export interface AllocateRequest { amount: Money; weights: Decimal[] }

@@ -7,7 +7,7 @@ const kassa = require('..')
 
 test('error classes per code, with the core HTTP statuses', () => {
   const codes = kassa.errorCodes()
-  assert.equal(codes.length, 10)
+  assert.equal(codes.length, 11)
   for (const { code, httpStatus } of codes) {
     const Cls = kassa.ERROR_CLASSES[code]
     assert.equal(typeof Cls, 'function', code)

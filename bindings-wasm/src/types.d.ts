@@ -577,6 +577,10 @@ export interface EngineOperations {
 }
 /** What `auth.purge_expired_tokens` deleted: refresh-token families and one-time tokens. */
 export interface PurgedTokens { families: number; oneTime: number }
+/** Every engine operation. The `Engine` class exists only in the `web-full` / `nodejs` builds
+ * (in `web`, `Engine.inMemory` throws `UNSUPPORTED`, `meta.feature: "engine"`), and
+ * `notify.render` rejects with `UNSUPPORTED` (`meta.feature: "templates"`) in every build
+ * `build.sh` makes: the notification templates are left out of the wasm module. */
 export type EngineOperationName =
   | keyof EngineOperations
   | "catalog.create_product" | "catalog.update_product" | "catalog.pricing_rules" | "catalog.set_pricing_rules"

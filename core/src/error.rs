@@ -3,7 +3,7 @@
 //! Every failure a host can see is a [`KassaError`]: a stable machine [`ErrorCode`], a human
 //! message, optional field-level [`FieldError`] details and optional structured `meta` (for
 //! example the available quantity of an `OUT_OF_STOCK`, or the retry delay of a
-//! `RATE_LIMITED`). Bindings map the code to their host's idiom (Python exception classes,
+//! `RATE_LIMITED`, or the cargo feature an `UNSUPPORTED` operation needs). Bindings map the code to their host's idiom (Python exception classes,
 //! JS `Error` with `code`), so the code strings are part of the public contract and never change.
 
 use serde::{Deserialize, Serialize};

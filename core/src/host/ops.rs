@@ -65,8 +65,9 @@ pub const OPERATIONS: &[&str] = &[
 ///
 /// # Errors
 /// `VALIDATION_ERROR` when the request does not match the operation's input type (with the
-/// JSON path of the field), `NOT_FOUND` for an unknown operation name, and whatever the
-/// operation itself returns.
+/// JSON path of the field), `NOT_FOUND` for an unknown operation name, `UNSUPPORTED` for an
+/// operation whose `ops-*` cargo feature is off in this build ([`is_available`]), and
+/// whatever the operation itself returns.
 pub fn call(operation: &str, input: Value) -> Result<Value> {
     dispatch::<JsonCodec>(operation, input)
 }
@@ -330,23 +331,29 @@ pub fn feature_of(operation: &str) -> Option<&'static str> {
 /// build, so hosts and their typed exports stay the same; an operation that is not in the
 /// build answers `UNSUPPORTED`.
 pub fn is_available(operation: &str) -> bool {
-    match feature_of(operation) {
-        Some("ops-money") => cfg!(feature = "ops-money"),
-        Some("ops-order") => cfg!(feature = "ops-order"),
-        Some("ops-catalog") => cfg!(feature = "ops-catalog"),
-        Some("ops-cart") => cfg!(feature = "ops-cart"),
-        Some("ops-pricing") => cfg!(feature = "ops-pricing"),
-        Some("ops-inventory") => cfg!(feature = "ops-inventory"),
-        Some("ops-supply") => cfg!(feature = "ops-supply"),
-        Some("ops-forecast") => cfg!(feature = "ops-forecast"),
-        Some("ops-optimize") => cfg!(feature = "ops-optimize"),
-        Some("ops-billing") => cfg!(feature = "ops-billing"),
-        Some("ops-access") => cfg!(feature = "ops-access"),
-        Some("ops-identity") => cfg!(feature = "ops-identity"),
-        Some("ops-ratelimit") => cfg!(feature = "ops-ratelimit"),
-        _ => false,
-    }
+    feature_of(operation).is_some_and(|feature| {
+        FAMILY_FEATURES
+            .iter()
+            .any(|(name, on)| *on && *name == feature)
+    })
 }
+
+/// Every `ops-*` feature and whether this build has it.
+const FAMILY_FEATURES: [(&str, bool); 13] = [
+    ("ops-money", cfg!(feature = "ops-money")),
+    ("ops-order", cfg!(feature = "ops-order")),
+    ("ops-catalog", cfg!(feature = "ops-catalog")),
+    ("ops-cart", cfg!(feature = "ops-cart")),
+    ("ops-pricing", cfg!(feature = "ops-pricing")),
+    ("ops-inventory", cfg!(feature = "ops-inventory")),
+    ("ops-supply", cfg!(feature = "ops-supply")),
+    ("ops-forecast", cfg!(feature = "ops-forecast")),
+    ("ops-optimize", cfg!(feature = "ops-optimize")),
+    ("ops-access", cfg!(feature = "ops-access")),
+    ("ops-identity", cfg!(feature = "ops-identity")),
+    ("ops-ratelimit", cfg!(feature = "ops-ratelimit")),
+    ("ops-billing", cfg!(feature = "ops-billing")),
+];
 
 /// The error for a name [`dispatch`] has no arm for: `UNSUPPORTED` (with `meta.feature` and
 /// `meta.operation`) for an operation whose feature is off, else `NOT_FOUND`.
@@ -384,4 +391,34 @@ where
     F: FnOnce(I) -> Result<O>,
 {
     C::encode(&f(C::decode(input)?)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_feature_and_the_default_build_runs_it() {
+        for op in OPERATIONS {
+            let feature = feature_of(op).unwrap();
+            assert!(FAMILY_FEATURES.iter().any(|(f, _)| *f == feature), "{op}");
+            assert!(
+                is_available(op),
+                "{op} ({feature}) is off in the default build"
+            );
+        }
+        assert_eq!(feature_of("no.such_op"), None);
+        assert!(!is_available("no.such_op"));
+        let err = call_str("no.such_op", "{}").unwrap_err();
+        assert_eq!(err.code, crate::error::ErrorCode::NotFound);
+    }
+
+    #[test]
+    fn an_operation_that_is_off_is_unsupported_naming_its_feature() {
+        let err = missing("identity.normalize_email");
+        assert_eq!(err.code, crate::error::ErrorCode::Unsupported);
+        assert_eq!(err.http_status(), 501);
+        assert_eq!(err.meta["feature"], "ops-identity");
+        assert_eq!(err.meta["operation"], "identity.normalize_email");
+    }
 }

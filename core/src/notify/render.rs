@@ -317,7 +317,8 @@ impl Notifier {
     }
 }
 
-#[cfg(all(test, feature = "templates"))]
+#[cfg(test)]
+#[cfg(feature = "templates")]
 mod tests {
     use super::*;
     use crate::money::{Currency, Money};

@@ -395,6 +395,9 @@ export declare class PaymentDeclinedError extends KassaError {}
 export declare class RateLimitedError extends KassaError {}
 export declare class UnavailableError extends KassaError {}
 export declare class InternalError extends KassaError {}
+/** `UNSUPPORTED` (501): not in this build (`meta.feature` names the cargo feature that is off);
+ * the Node addon has every feature, so it does not throw this. */
+export declare class UnsupportedError extends KassaError {}
 
 /** A JS value of the wrong JS type, e.g. a number where money (a decimal string) is expected. */
 export declare class KassaTypeError extends TypeError {

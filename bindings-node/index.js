@@ -52,6 +52,7 @@ class PaymentDeclinedError extends KassaError {}
 class RateLimitedError extends KassaError {}
 class UnavailableError extends KassaError {}
 class InternalError extends KassaError {}
+class UnsupportedError extends KassaError {}
 
 const ERROR_CLASSES = Object.freeze({
   VALIDATION_ERROR: ValidationError,
@@ -64,6 +65,7 @@ const ERROR_CLASSES = Object.freeze({
   RATE_LIMITED: RateLimitedError,
   UNAVAILABLE: UnavailableError,
   INTERNAL: InternalError,
+  UNSUPPORTED: UnsupportedError,
 })
 
 /**
@@ -252,6 +254,7 @@ module.exports = {
   PaymentDeclinedError,
   RateLimitedError,
   UnavailableError,
+  UnsupportedError,
   InternalError,
   ERROR_CLASSES,
   isKassaError,

@@ -7,7 +7,7 @@ const kassa = require('..')
 
 test('error classes per code, with the core HTTP statuses', () => {
   const codes = kassa.errorCodes()
-  assert.equal(codes.length, 10)
+  assert.equal(codes.length, 11)
   for (const { code, httpStatus } of codes) {
     const Cls = kassa.ERROR_CLASSES[code]
     assert.equal(typeof Cls, 'function', code)
@@ -19,7 +19,7 @@ test('error classes per code, with the core HTTP statuses', () => {
   }
   assert.deepEqual(
     Object.fromEntries(codes.map((c) => [c.code, c.httpStatus])),
-    { VALIDATION_ERROR: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, OUT_OF_STOCK: 409, PAYMENT_DECLINED: 422, RATE_LIMITED: 429, UNAVAILABLE: 503, INTERNAL: 500 },
+    { VALIDATION_ERROR: 400, UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, OUT_OF_STOCK: 409, PAYMENT_DECLINED: 422, RATE_LIMITED: 429, UNAVAILABLE: 503, INTERNAL: 500, UNSUPPORTED: 501 },
   )
 })
 

@@ -630,6 +630,11 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   /** A bug or an unexpected failure (HTTP 500). */
   | 'INTERNAL'
+  /** The operation exists but is not part of this build of the library: a cargo feature
+   * that carries it is off (e.g. the browser's size-budgeted wasm module); `meta.feature`
+   * names the feature and `meta.operation` the operation when there is one (HTTP 501).
+   * Not retryable with the same build. */
+  | 'UNSUPPORTED'
 
 /** Where the prices come from: long-form observations or an aligned table. */
 export interface EstimateRequest {

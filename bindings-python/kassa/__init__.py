@@ -30,6 +30,7 @@ from .errors import (
     RateLimitedError,
     UnauthenticatedError,
     UnavailableError,
+    UnsupportedError,
     ValidationError,
 )
 from ._serde import Money, Record, call, call_json, operations, to_serde
@@ -70,6 +71,7 @@ __all__ = [
     "Record",
     "UnauthenticatedError",
     "UnavailableError",
+    "UnsupportedError",
     "ValidationError",
     "access",
     "actor",

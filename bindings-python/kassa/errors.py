@@ -29,6 +29,7 @@ __all__ = [
     "PaymentDeclinedError",
     "RateLimitedError",
     "UnavailableError",
+    "UnsupportedError",
     "InternalError",
     "ERROR_CLASSES",
     "HTTP_STATUS",
@@ -160,6 +161,14 @@ class UnavailableError(KassaError):
     default_code = "UNAVAILABLE"
 
 
+class UnsupportedError(KassaError):
+    """``UNSUPPORTED`` (501): not in this build of the library (``.meta["feature"]`` names the
+    cargo feature that is off). The Python extension is built with every feature, so it does
+    not raise this; the size-budgeted browser module does."""
+
+    default_code = "UNSUPPORTED"
+
+
 class InternalError(KassaError):
     """``INTERNAL`` (500): a bug (a Rust panic is reported as this, never as a crash)."""
 
@@ -180,6 +189,7 @@ ERROR_CLASSES: dict[str, type[KassaError]] = {
         RateLimitedError,
         UnavailableError,
         InternalError,
+        UnsupportedError,
     )
     if cls.default_code is not None
 }

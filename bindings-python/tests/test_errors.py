@@ -25,6 +25,7 @@ def test_one_class_per_code_with_http_status() -> None:
         "RATE_LIMITED": "RateLimitedError",
         "UNAVAILABLE": "UnavailableError",
         "INTERNAL": "InternalError",
+        "UNSUPPORTED": "UnsupportedError",
     }
     for code, cls in kassa.ERROR_CLASSES.items():
         assert cls.__name__ == expected_names[code]

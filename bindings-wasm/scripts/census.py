@@ -9,6 +9,10 @@ strip it), so run it on `target/wasm32-unknown-unknown/wasm-release/kassa_wasm.w
 A function is counted for the first crate named in its demangled symbol; monomorphized serde
 code is also totalled separately ("serde-generated"), because it is named after the type it
 serves (a `kassa` struct) but exists only for the (de)serializer it was instantiated with.
+Functions that name a `kassa` module anywhere in their symbol (`kassa::pricing::...`, also
+inside a generic argument of a serde or std function) are totalled per kassa module too
+("by kassa module": the first kassa module named), which shows what an operation family costs
+including the serde and std code instantiated for its types.
 """
 
 from __future__ import annotations
@@ -130,6 +134,7 @@ def main() -> None:
     for k, v in sections.most_common():
         print(f"  section {k:<24} {v / 1024:9.1f} KB")
     by_crate: Counter[str] = Counter()
+    by_module: Counter[str] = Counter()
     serde_gen = 0
     funcs = []
     for i, size in enumerate(bodies):
@@ -138,10 +143,15 @@ def main() -> None:
         by_crate[crate_of(nm)] += size
         if re.search(r"serde::(de|ser)|Deserializ|Serializ|Visitor", nm):
             serde_gen += size
+        module = re.search(r"\bkassa::([a-z_][a-z0-9_]*)", nm)
+        by_module[module.group(1) if module else "(not kassa)"] += size
     print(f"\nserde-generated or serde-driven code: {serde_gen / 1024:.1f} KB ({100 * serde_gen / max(total, 1):.0f} %)")
     print("\nby crate:")
     for crate, size in by_crate.most_common(25):
         print(f"  {crate:<28} {size / 1024:9.1f} KB {100 * size / max(total, 1):5.1f} %")
+    print("\nby kassa module (functions naming kassa::<module> anywhere, first one named):")
+    for module, size in by_module.most_common(30):
+        print(f"  {module:<28} {size / 1024:9.1f} KB {100 * size / max(total, 1):5.1f} %")
     print(f"\nlargest {top} functions:")
     for size, nm in sorted(funcs, reverse=True)[:top]:
         print(f"  {size:8}  {nm[:150]}")

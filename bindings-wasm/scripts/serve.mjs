@@ -1,5 +1,6 @@
 // A tiny static server for the browser tests and the playground (loopback only).
-//   /pkg/...         the `web` build (${CARGO_TARGET_DIR}/kassa-wasm/web)
+//   /pkg/...         the `web` build (${CARGO_TARGET_DIR}/kassa-wasm/web): size-budgeted, no engine
+//   /pkg-full/...    the `web-full` build (${CARGO_TARGET_DIR}/kassa-wasm/web-full): everything
 //   /vectors/...     core/tests/vectors (index.json lists every file)
 //   /test/...        bindings-wasm/test
 //   /playground/...  examples/web (the playground page)
@@ -16,6 +17,7 @@ const OUT = process.env.KASSA_WASM_OUT || join(process.env.CARGO_TARGET_DIR || j
 
 export const MOUNTS = {
   '/pkg/': join(OUT, 'web'),
+  '/pkg-full/': join(OUT, 'web-full'),
   '/vectors/': join(ROOT, 'core/tests/vectors'),
   '/test/': join(BINDING, 'test'),
   '/playground/': join(ROOT, 'examples/web'),

@@ -12,13 +12,15 @@
 mod convert;
 #[cfg(feature = "engine")]
 mod engine;
+#[cfg(not(feature = "engine"))]
+#[path = "engine_off.rs"]
+mod engine;
 mod errors;
 pub mod typed;
 
 use wasm_bindgen::prelude::*;
 
 pub use convert::{from_js, text_to_js, to_js};
-#[cfg(feature = "engine")]
 pub use engine::Engine;
 pub use errors::error_object;
 
@@ -39,6 +41,38 @@ pub fn operations() -> Vec<String> {
         .iter()
         .map(|s| (*s).to_owned())
         .collect()
+}
+
+/// The operations of `operations()` this build runs; the others throw `UNSUPPORTED` (their
+/// family's cargo feature is off: the size-budgeted `web` build, docs/wasm.md "Builds").
+#[wasm_bindgen(js_name = availableOperations, unchecked_return_type = "OperationName[]")]
+pub fn available_operations() -> Vec<String> {
+    kassa::host::ops::OPERATIONS
+        .iter()
+        .filter(|op| kassa::host::ops::is_available(op))
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+/// Which build this module is: the cargo features it was compiled with that change what it
+/// can do (`engine`, `templates`, and one `ops-*` per family of operations).
+#[wasm_bindgen(unchecked_return_type = "BuildFeature[]")]
+pub fn features() -> Vec<String> {
+    let mut list = Vec::new();
+    if cfg!(feature = "engine") {
+        list.push("engine".to_owned());
+    }
+    if cfg!(feature = "templates") {
+        list.push("templates".to_owned());
+    }
+    let mut families: Vec<&str> = kassa::host::ops::OPERATIONS
+        .iter()
+        .filter(|op| kassa::host::ops::is_available(op))
+        .filter_map(|op| kassa::host::ops::feature_of(op))
+        .collect();
+    families.dedup();
+    list.extend(families.into_iter().map(str::to_owned));
+    list
 }
 
 /// Every error code with its HTTP status, e.g. `{ code: "NOT_FOUND", httpStatus: 404 }`.

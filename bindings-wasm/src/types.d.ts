@@ -15,7 +15,11 @@ export type RoundingMode = "half_even" | "half_up" | "half_down" | "up" | "down"
 // ---- errors ----
 export type ErrorCode =
   | "VALIDATION_ERROR" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "CONFLICT"
-  | "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL";
+  | "OUT_OF_STOCK" | "PAYMENT_DECLINED" | "RATE_LIMITED" | "UNAVAILABLE" | "INTERNAL"
+  /** The operation (or the engine, or template rendering) is not in this build of the module:
+   * `meta.feature` names the cargo feature that is off (the size-budgeted `web` build has no
+   * engine and only the storefront's operations; `web-full` has everything). */
+  | "UNSUPPORTED";
 export interface FieldError { field: string; message: string }
 /** What every export throws: a real `Error` with `name === "KassaError"`. */
 export interface KassaError extends Error {
@@ -27,6 +31,12 @@ export interface KassaError extends Error {
   cause?: unknown;
 }
 export interface ErrorCodeInfo { code: ErrorCode; httpStatus: number }
+/** A cargo feature a build of the module was compiled with (`features()`); an operation
+ * whose family is missing throws `UNSUPPORTED`, and without `engine` `Engine.inMemory` does. */
+export type BuildFeature =
+  | "engine" | "templates" | "ops-money" | "ops-order" | "ops-catalog" | "ops-cart" | "ops-pricing"
+  | "ops-inventory" | "ops-supply" | "ops-forecast" | "ops-optimize" | "ops-access" | "ops-identity"
+  | "ops-ratelimit" | "ops-billing";
 
 // ---- money ----
 export interface AllocateRequest { amount: Money; weights: Decimal[] }
@@ -567,6 +577,10 @@ export interface EngineOperations {
 }
 /** What `auth.purge_expired_tokens` deleted: refresh-token families and one-time tokens. */
 export interface PurgedTokens { families: number; oneTime: number }
+/** Every engine operation. The `Engine` class exists only in the `web-full` / `nodejs` builds
+ * (in `web`, `Engine.inMemory` throws `UNSUPPORTED`, `meta.feature: "engine"`), and
+ * `notify.render` rejects with `UNSUPPORTED` (`meta.feature: "templates"`) in every build
+ * `build.sh` makes: the notification templates are left out of the wasm module. */
 export type EngineOperationName =
   | keyof EngineOperations
   | "catalog.create_product" | "catalog.update_product" | "catalog.pricing_rules" | "catalog.set_pricing_rules"

@@ -3,7 +3,7 @@
 //! Every failure a host can see is a [`KassaError`]: a stable machine [`ErrorCode`], a human
 //! message, optional field-level [`FieldError`] details and optional structured `meta` (for
 //! example the available quantity of an `OUT_OF_STOCK`, or the retry delay of a
-//! `RATE_LIMITED`). Bindings map the code to their host's idiom (Python exception classes,
+//! `RATE_LIMITED`, or the cargo feature an `UNSUPPORTED` operation needs). Bindings map the code to their host's idiom (Python exception classes,
 //! JS `Error` with `code`), so the code strings are part of the public contract and never change.
 
 use serde::{Deserialize, Serialize};
@@ -39,11 +39,16 @@ pub enum ErrorCode {
     Unavailable,
     /// A bug or an unexpected failure (HTTP 500).
     Internal,
+    /// The operation exists but is not part of this build of the library: a cargo feature
+    /// that carries it is off (e.g. the browser's size-budgeted wasm module); `meta.feature`
+    /// names the feature and `meta.operation` the operation when there is one (HTTP 501).
+    /// Not retryable with the same build.
+    Unsupported,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (used by bindings to build their exception classes).
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::ValidationError,
         ErrorCode::Unauthenticated,
         ErrorCode::Forbidden,
@@ -54,6 +59,7 @@ impl ErrorCode {
         ErrorCode::RateLimited,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
+        ErrorCode::Unsupported,
     ];
 
     /// The stable string form, e.g. `"VALIDATION_ERROR"`.
@@ -69,6 +75,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::Unsupported => "UNSUPPORTED",
         }
     }
 
@@ -89,6 +96,7 @@ impl ErrorCode {
             ErrorCode::RateLimited => 429,
             ErrorCode::Unavailable => 503,
             ErrorCode::Internal => 500,
+            ErrorCode::Unsupported => 501,
         }
     }
 }
@@ -182,6 +190,16 @@ impl KassaError {
     pub fn unavailable(message: impl Into<String>, retry_after_seconds: u64) -> Self {
         KassaError::new(ErrorCode::Unavailable, message)
             .with_meta("retryAfterSeconds", retry_after_seconds)
+    }
+
+    /// `UNSUPPORTED`: `what` needs the cargo feature `feature` of `kassa`, which this build
+    /// was compiled without (`meta.feature`).
+    pub fn unsupported(what: &str, feature: &str) -> Self {
+        KassaError::new(
+            ErrorCode::Unsupported,
+            format!("{what} is not in this build (cargo feature `{feature}` is off)"),
+        )
+        .with_meta("feature", feature)
     }
 
     /// `INTERNAL` with a message.

@@ -1,7 +1,27 @@
 // Kassa playground: plain JS on the `web` build of kassa-wasm. Every number on this page comes
 // from one whole Kassa operation (catalog.query, cart.apply, cart.pricing_lines,
 // pricing.price_cart, optimize.frontier, and the engine's checkout); the page only renders.
+// The page starts on the size-budgeted `web` build (catalog, cart, pricing); the `web-full`
+// build (the engine, every operation family) is fetched only when something needs it: the
+// checkout, and the frontier chart when the `web` build has no optimizer (docs/wasm.md,
+// "Builds").
 import init, * as kassa from '/pkg/kassa.js';
+
+let full = null;
+/** The `web-full` build, loaded and initialized once, on first use. */
+function loadFull() {
+  if (!full) {
+    full = import('/pkg-full/kassa.js').then(async (m) => {
+      await m.default();
+      return m;
+    });
+  }
+  return full;
+}
+/** The module that runs `operation`: the `web` build when it has it, else `web-full`. */
+async function moduleFor(operation) {
+  return kassa.availableOperations().includes(operation) ? kassa : loadFull();
+}
 
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, attrs = {}, ...children) => {
@@ -180,12 +200,13 @@ function renderExplanation(priced) {
 }
 
 // ---- checkout (engine over in-memory ports, sandbox gateway) ----
-function engine() {
+async function engine() {
   if (!state.engine) {
+    const { Engine } = await loadFull();
     const s = state.store;
     const stock = [];
     for (const p of state.catalog.products) for (const v of p.variants) stock.push({ sku: v.sku, onHand: 25 });
-    state.engine = kassa.Engine.inMemory({
+    state.engine = Engine.inMemory({
       catalog: state.catalog,
       rules: { promotions: s.promotions, coupons: s.coupons, taxRules: s.taxRules, shippingRates: s.shippingRates },
       start: s.now,
@@ -203,7 +224,7 @@ async function checkout(token) {
   note.textContent = '';
   $('#checkout').disabled = true;
   try {
-    const e = engine();
+    const e = await engine();
     const s = state.store;
     const actor = { id: s.customerId, roles: ['customer'] };
     const { id: cartId } = await e.call('cart.create', { actor, currency: s.currency });
@@ -241,14 +262,15 @@ function renderTimeline(order) {
 }
 
 // ---- efficient frontier (SVG) ----
-function renderFrontier() {
+async function renderFrontier() {
   const f = state.store.frontier;
   let frontier;
   let best;
   try {
     const problem = { assets: f.assets, expectedReturns: f.expectedReturns, covariance: f.covariance, riskFreeRate: f.riskFreeRate };
-    frontier = kassa.efficientFrontier({ problem, points: f.points });
-    best = kassa.maxSharpe(problem);
+    const optimizer = await moduleFor('optimize.frontier');
+    frontier = optimizer.efficientFrontier({ problem, points: f.points });
+    best = optimizer.maxSharpe(problem);
   } catch (e) {
     return showError(e);
   }
@@ -332,8 +354,10 @@ async function main() {
   });
   renderCatalog();
   renderCart();
-  renderFrontier();
   document.body.dataset.ready = 'true';
+  renderFrontier()
+    .then(() => { document.body.dataset.frontier = 'true'; })
+    .catch(showError);
 }
 
 main().catch(showError);

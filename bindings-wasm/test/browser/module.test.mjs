@@ -44,6 +44,16 @@ test('module checks pass in Chromium', () => {
   for (const c of result.checks) assert.ok(c.ok, `${c.name}: ${c.message}`);
 });
 
+test('the size-budgeted web build in Chromium: its vectors pass, the rest is UNSUPPORTED', () => {
+  const { vectors, build, sane } = result.web;
+  console.log(`web build: features ${build.features.join(', ')}; ${build.available} operations, ${build.missing} UNSUPPORTED; ${vectors.run} vectors`);
+  assert.ok(vectors.run > 100, `${vectors.run} vectors`);
+  assert.deepEqual(vectors.failures, []);
+  assert.ok(build.missing > 0 && !build.features.includes('engine'));
+  assert.ok(sane);
+  assert.equal(result.full.missing, 0, 'the full build runs every operation');
+});
+
 test('garbage into every export in Chromium: typed errors only, module keeps working', () => {
   console.log(`${result.garbage.calls} garbage calls in Chromium`);
   assert.ok(result.garbage.calls > 1000);

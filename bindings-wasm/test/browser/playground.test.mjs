@@ -18,12 +18,14 @@ let server;
 let browser;
 let page;
 const pageErrors = [];
+const requested = [];
 
 before(async () => {
   server = await start(0);
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
   await page.goto(`${server.url}/playground/`);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 });
 });
@@ -42,6 +44,10 @@ async function addFromSearch(text, productId, times = 1) {
 
 const totalsShown = () => page.$$eval('#totals td', (tds) =>
   Object.fromEntries(tds.map((td) => [td.dataset.total, td.querySelector('.money')?.dataset.amount ?? null])));
+
+test('the page starts on the size-budgeted web build', () => {
+  assert.ok(requested.includes('/pkg/kassa_bg.wasm'), requested.join(', '));
+});
 
 test('the catalog is browsable and searchable', async () => {
   assert.equal(await page.locator('#products li').count(), 9, 'first page of 9');
@@ -82,6 +88,12 @@ test('checkout on the sandbox gateway shows the order\'s status timeline', async
   const steps = await page.$$eval('#timeline li', (lis) => lis.map((l) => `${l.dataset.machine}:${l.dataset.to}`));
   assert.ok(steps.includes('order:confirmed'), steps.join(', '));
   assert.ok(steps.some((s) => s.startsWith('payment:')), steps.join(', '));
+  assert.ok(requested.includes('/pkg-full/kassa_bg.wasm'), 'the checkout runs on the web-full build');
+});
+
+test('the efficient frontier is drawn', async () => {
+  await page.waitForSelector('body[data-frontier="true"]', { timeout: 60_000 });
+  assert.ok(await page.locator('#frontier svg circle').count() > 2);
 });
 
 test('screenshot saved; no page errors', async () => {

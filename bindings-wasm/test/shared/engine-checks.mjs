@@ -27,7 +27,30 @@ const SETUP = {
 const alice = { id: 'alice', roles: ['customer'] };
 const mallory = { id: 'mallory', roles: ['customer'] };
 
+const eur = (amount) => ({ amount, currency: 'EUR' });
+const PLACED = {
+  type: 'order_placed',
+  order: {
+    orderId: 'o1', orderNumber: 'KS-000001', customerId: 'alice', status: 'confirmed',
+    paymentStatus: 'captured', fulfillmentStatus: 'unfulfilled', subtotal: eur('10.00'),
+    discount: eur('0.00'), tax: eur('0.00'), shipping: eur('0.00'), total: eur('10.00'),
+    lines: [{ sku: 'A', name: '<Mug>', quantity: 1, total: eur('10.00') }],
+  },
+};
+
 export const engineChecks = [
+  ['engine: notify.render renders with templates, else rejects UNSUPPORTED (feature templates)', async (kassa) => {
+    const engine = kassa.Engine.inMemory(SETUP);
+    if (kassa.features().includes('templates')) {
+      const m = await engine.call('notify.render', { event: PLACED });
+      ok(m.subject === 'Order KS-000001 confirmed' && m.html.includes('&lt;Mug&gt;'), JSON.stringify(m));
+    } else {
+      const e = await rejects(engine.call('notify.render', { event: PLACED }));
+      ok(isKassaError(e) && e.code === 'UNSUPPORTED' && e.httpStatus === 501 && e.meta.feature === 'templates',
+        `${e.code}: ${e.message} ${JSON.stringify(e.meta)}`);
+    }
+    engine.free();
+  }],
   ['engine: a checkout on the sandbox gateway, through promises', async (kassa) => {
     const engine = kassa.Engine.inMemory(SETUP);
     const pending = engine.call('cart.create', { actor: alice, currency: 'EUR' });

@@ -4,7 +4,7 @@
 
 const CODES = new Set([
   'VALIDATION_ERROR', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'OUT_OF_STOCK',
-  'PAYMENT_DECLINED', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL',
+  'PAYMENT_DECLINED', 'RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL', 'UNSUPPORTED',
 ]);
 
 /** Values with no JSON form, or of a shape no operation accepts: every export must refuse them. */

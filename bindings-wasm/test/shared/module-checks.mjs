@@ -71,8 +71,51 @@ export const checks = [
   }],
   ['errorCodes lists every code with its HTTP status; version is the crate version', (kassa) => {
     const codes = kassa.errorCodes();
-    ok(codes.length === 10, `${codes.length} codes`);
+    ok(codes.length === 11, `${codes.length} codes`);
     ok(codes.find((c) => c.code === 'RATE_LIMITED').httpStatus === 429, 'RATE_LIMITED');
+    ok(codes.find((c) => c.code === 'UNSUPPORTED').httpStatus === 501, 'UNSUPPORTED');
     ok(/^\d+\.\d+\.\d+/.test(kassa.version()), kassa.version());
   }],
 ];
+
+/**
+ * The build's own description: `availableOperations()` is a subset of `operations()` in the
+ * same order, `features()` names the families it holds, and every operation outside it
+ * throws `UNSUPPORTED` naming its family's feature (typed export and `call` alike), while
+ * `Engine.inMemory` throws `UNSUPPORTED` (feature `engine`) when the build has no engine.
+ * Holds for every build (in the full one, nothing is missing).
+ */
+export function buildChecks(kassa) {
+  const all = kassa.operations();
+  const available = kassa.availableOperations();
+  ok(jsonEqual(available, all.filter((op) => available.includes(op))), 'availableOperations is an ordered subset');
+  const features = kassa.features();
+  const missing = all.filter((op) => !available.includes(op));
+  const typed = new Map(kassa.typedExports().map(([js, op]) => [op, js]));
+  for (const op of missing) {
+    for (const [how, fn] of [['call', () => kassa.call(op, {})], ['typed', () => kassa[typed.get(op)]({})]]) {
+      if (how === 'typed' && !typed.has(op)) continue;
+      let err = null;
+      try {
+        fn();
+      } catch (e) {
+        err = e;
+      }
+      ok(err instanceof Error && err.name === 'KassaError' && err.code === 'UNSUPPORTED' && err.httpStatus === 501,
+        `${how} ${op}: ${err && err.code} ${err && err.message}`);
+      ok(typeof err.meta.feature === 'string' && err.meta.feature.startsWith('ops-') && !features.includes(err.meta.feature),
+        `${op}: meta.feature ${err.meta.feature}`);
+      ok(err.meta.operation === op, `${op}: meta.operation ${err.meta.operation}`);
+    }
+  }
+  let engineErr = null;
+  try {
+    kassa.Engine.inMemory({}).free();
+  } catch (e) {
+    engineErr = e;
+  }
+  if (features.includes('engine')) ok(engineErr === null, `Engine.inMemory threw ${engineErr && engineErr.message}`);
+  else ok(engineErr && engineErr.code === 'UNSUPPORTED' && engineErr.meta.feature === 'engine', `Engine.inMemory: ${engineErr && engineErr.code}`);
+  return { available: available.length, missing: missing.length, features };
+}
+

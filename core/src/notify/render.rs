@@ -4,6 +4,7 @@ use super::account::AccountEvent;
 use super::events::OrderEvent;
 use crate::error::{KassaError, Result};
 use crate::identity::TokenPurpose;
+#[cfg(feature = "templates")]
 use minijinja::{AutoEscape, Environment};
 use serde::{Deserialize, Serialize};
 
@@ -65,6 +66,7 @@ impl TemplatePart {
         TemplatePart::Html,
     ];
 
+    #[cfg(feature = "templates")]
     const fn suffix(self) -> &'static str {
         match self {
             TemplatePart::Subject => "subject",
@@ -90,9 +92,12 @@ pub struct RenderedMessage {
     pub html: String,
 }
 
+#[cfg(feature = "templates")]
 const LINES_TXT: &str = "{% for l in order.lines %}- {{ l.quantity }} x {{ l.name }}{% if l.variant %} {{ l.variant }}{% endif %} ({{ l.sku }}): {{ l.total.amount }} {{ l.total.currency }}\n{% endfor %}";
+#[cfg(feature = "templates")]
 const LINES_HTML: &str = "<ul>{% for l in order.lines %}<li>{{ l.quantity }} &times; {{ l.name }}{% if l.variant %} {{ l.variant }}{% endif %} ({{ l.sku }}): {{ l.total.amount }} {{ l.total.currency }}</li>{% endfor %}</ul>";
 
+#[cfg(feature = "templates")]
 fn defaults() -> Vec<(MessageKind, TemplatePart, String)> {
     use MessageKind::*;
     use TemplatePart::*;
@@ -159,23 +164,42 @@ fn defaults() -> Vec<(MessageKind, TemplatePart, String)> {
     ]
 }
 
+#[cfg(feature = "templates")]
 fn name(kind: MessageKind, part: TemplatePart) -> String {
     format!("{}.{}", kind.as_str(), part.suffix())
 }
 
+#[cfg(feature = "templates")]
 fn template_error(field: &str, e: &minijinja::Error) -> KassaError {
     KassaError::validation(field, format!("template error: {e}"))
 }
 
 /// Renders notification messages. Built with default English templates; a host overrides
 /// any of the fifteen (5 kinds × subject/text/html) with [`Notifier::set_template`].
+///
+/// Without the cargo feature `templates` (minijinja) there are no templates: every method
+/// that would parse or render one is `UNSUPPORTED` (`meta.feature = "templates"`); only the
+/// events without a message (refunds) still answer `None`.
 #[derive(Debug)]
 pub struct Notifier {
+    #[cfg(feature = "templates")]
     env: Environment<'static>,
+}
+
+#[cfg(not(feature = "templates"))]
+fn templates_off() -> KassaError {
+    KassaError::unsupported("rendering notification templates", "templates")
 }
 
 impl Notifier {
     /// A notifier with the default templates.
+    #[cfg(not(feature = "templates"))]
+    pub fn new() -> Result<Self> {
+        Ok(Notifier {})
+    }
+
+    /// A notifier with the default templates.
+    #[cfg(feature = "templates")]
     pub fn new() -> Result<Self> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|name| {
@@ -193,6 +217,18 @@ impl Notifier {
     }
 
     /// Replaces one template; a syntax error is a `VALIDATION_ERROR` naming the template.
+    #[cfg(not(feature = "templates"))]
+    pub fn set_template(
+        &mut self,
+        _kind: MessageKind,
+        _part: TemplatePart,
+        _source: &str,
+    ) -> Result<()> {
+        Err(templates_off())
+    }
+
+    /// Replaces one template; a syntax error is a `VALIDATION_ERROR` naming the template.
+    #[cfg(feature = "templates")]
     pub fn set_template(
         &mut self,
         kind: MessageKind,
@@ -244,6 +280,17 @@ impl Notifier {
         self.render_value(kind, event, &event.order().customer_id)
     }
 
+    #[cfg(not(feature = "templates"))]
+    fn render_value<T: Serialize>(
+        &self,
+        _kind: MessageKind,
+        _event: &T,
+        _customer_id: &str,
+    ) -> Result<RenderedMessage> {
+        Err(templates_off())
+    }
+
+    #[cfg(feature = "templates")]
     fn render_value<T: Serialize>(
         &self,
         kind: MessageKind,
@@ -271,6 +318,7 @@ impl Notifier {
 }
 
 #[cfg(test)]
+#[cfg(feature = "templates")]
 mod tests {
     use super::*;
     use crate::money::{Currency, Money};

@@ -74,9 +74,6 @@ impl Engine {
     /// Every engine operation name `call` accepts.
     #[wasm_bindgen(unchecked_return_type = "EngineOperationName[]")]
     pub fn operations() -> Vec<String> {
-        kassa::host::engine::OPERATIONS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
+        crate::owned_names(kassa::host::engine::OPERATIONS)
     }
 }

@@ -42,9 +42,6 @@ impl Engine {
     /// Every engine operation name of the full build (none runs in this one).
     #[wasm_bindgen(unchecked_return_type = "EngineOperationName[]")]
     pub fn operations() -> Vec<String> {
-        kassa::host::engine::OPERATIONS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
+        crate::owned_names(kassa::host::engine::OPERATIONS)
     }
 }

@@ -34,13 +34,15 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_owned()
 }
 
+/// The names of a static list, as the owned strings wasm-bindgen hands to JS.
+pub(crate) fn owned_names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
 /// Every operation name `call` accepts, in a stable order.
 #[wasm_bindgen(unchecked_return_type = "OperationName[]")]
 pub fn operations() -> Vec<String> {
-    kassa::host::ops::OPERATIONS
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect()
+    crate::owned_names(kassa::host::ops::OPERATIONS)
 }
 
 /// The operations of `operations()` this build runs; the others throw `UNSUPPORTED` (their

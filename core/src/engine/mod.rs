@@ -203,7 +203,7 @@ impl Engine {
         let plural = match kind {
             "cart" => std::borrow::Cow::Borrowed("carts"),
             "order" => std::borrow::Cow::Borrowed("orders"),
-            other => std::borrow::Cow::Owned(crate::text::concat(&[other, "s"])),
+            other => std::borrow::Cow::Owned([other, "s"].concat()),
         };
         self.authorize_owned(actor, &plural, "read", id, owner_id)
     }

@@ -273,7 +273,7 @@ impl PaymentGateway for SandboxGateway {
         let mut s = self.enter()?;
         // The request's fingerprint, `authorize|{order}|{amount}|{token}|{capture}`, built
         // without `format!` (every checkout passes here).
-        let mut fp = crate::text::concat(&["authorize|", &req.order_id, "|"]);
+        let mut fp = ["authorize|", req.order_id.as_str(), "|"].concat();
         fp.reserve(req.payment_token.len() + 40);
         req.amount.push_display(&mut fp);
         fp.push('|');

@@ -21,7 +21,7 @@ const EVENT_TYPE: &str = "order_placed";
 /// [`OrderEvent::to_outbox`]: super::OrderEvent::to_outbox
 pub(crate) fn order_placed_outbox(order: &Order, at: DateTime<Utc>) -> Result<OutboxEvent> {
     Ok(OutboxEvent {
-        id: crate::text::concat(&[&order.id, ":", EVENT_TYPE]),
+        id: [order.id.as_str(), ":", EVENT_TYPE].concat(),
         event_type: EVENT_TYPE.to_owned(),
         schema_version: EVENT_SCHEMA_VERSION,
         aggregate_id: order.id.clone(),

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the Kassa wasm modules: cargo (wasm32-unknown-unknown, profile wasm-release) ->
 # wasm-opt -> wasm-bindgen (the CLI of the crate's exact version), then reports raw / gzip /
-# brotli sizes and checks the budget. Two cargo builds, three outputs (docs/wasm.md, "Builds"):
+# brotli sizes and checks the budget. Three cargo builds, three outputs (docs/wasm.md, "Builds"):
 #   web       ES module, `--no-default-features --features web`: the storefront's operations,
 #             no engine; the size-budgeted module a page loads first (400 KB gzip, enforced)
-#   web-full  ES module, `--no-default-features --features engine,ops`: the engine and every
-#             operation, without notification templates (minijinja, 146 KB gzip; the engine's
-#             `notify.render` answers UNSUPPORTED); loaded on demand (the playground's checkout)
-#   nodejs    CommonJS, the same module as web-full
+#   web-full  ES module, `--no-default-features --features web-full`: the engine's storefront
+#             flows and the pure domain the browser module exposes (web + inventory formulas
+#             and forecasting); no identity, supply or billing flows and no notification
+#             templates (they answer UNSUPPORTED); loaded on demand (the playground's checkout)
+#   nodejs    CommonJS, `--no-default-features --features engine-auth,engine-supply,
+#             engine-billing,ops`: every operation and every engine flow, without templates
 #
 # Output: ${KASSA_WASM_OUT:-${CARGO_TARGET_DIR:-<repo>/target}/kassa-wasm}/{web,web-full,nodejs}
 # Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli (installed by
@@ -20,7 +22,8 @@ OUT=${KASSA_WASM_OUT:-$TARGET/kassa-wasm}
 PROFILE=${KASSA_WASM_PROFILE:-wasm-release}
 # Cargo features of the two builds (comma lists, with --no-default-features).
 WEB_FEATURES=${KASSA_WASM_WEB_FEATURES:-web}
-FULL_FEATURES=${KASSA_WASM_FULL_FEATURES:-engine,ops}
+FULL_FEATURES=${KASSA_WASM_FULL_FEATURES:-web-full}
+NODE_FEATURES=${KASSA_WASM_NODE_FEATURES:-engine-auth,engine-supply,engine-billing,ops}
 if [ -z "${WASM_BINDGEN:-}" ]; then
   if [ -x "$TARGET/kassa-tools/bin/wasm-bindgen" ]; then
     WASM_BINDGEN=$TARGET/kassa-tools/bin/wasm-bindgen
@@ -39,7 +42,10 @@ fi
 cd "$ROOT"
 mkdir -p "$OUT/cargo"
 raw="$TARGET/wasm32-unknown-unknown/$PROFILE/kassa_wasm.wasm"
-# Both builds write cargo's one output file; keep a copy of each (the census reads these).
+# Every build writes cargo's one output file; keep a copy of each (the census reads these).
+cargo build -p kassa-wasm --target wasm32-unknown-unknown --profile "$PROFILE" \
+  --no-default-features --features "$NODE_FEATURES"
+cp "$raw" "$OUT/cargo/node.wasm"
 cargo build -p kassa-wasm --target wasm32-unknown-unknown --profile "$PROFILE" \
   --no-default-features --features "$FULL_FEATURES"
 cp "$raw" "$OUT/cargo/full.wasm"
@@ -67,6 +73,7 @@ optimized() { # <name>: the wasm-opt'd module of cargo/<name>.wasm (or cargo's, 
   fi
 }
 full=$(optimized full)
+node=$(optimized node)
 web=$(optimized web)
 bindgen() { # <target> <out dir name> <module>
   rm -rf "${OUT:?}/$2"
@@ -75,7 +82,7 @@ bindgen() { # <target> <out dir name> <module>
 }
 bindgen web web "$web"
 bindgen web web-full "$full"
-bindgen nodejs nodejs "$full"
+bindgen nodejs nodejs "$node"
 # The nodejs build is CommonJS; mark its folder so an ESM package above does not claim it.
 echo '{"type": "commonjs"}' > "$OUT/nodejs/package.json"
 

@@ -76,4 +76,15 @@ impl Engine {
     pub fn operations() -> Vec<String> {
         crate::owned_names(kassa::host::engine::OPERATIONS)
     }
+
+    /// The operations of `operations()` this build runs, in the same order; the others reject
+    /// with `UNSUPPORTED` naming their family's feature (`engine-auth`, `engine-supply`,
+    /// `engine-billing`, `templates` for `notify.render`; the `web-full` build has none of
+    /// them, docs/wasm.md "Builds").
+    #[wasm_bindgen(js_name = availableOperations, unchecked_return_type = "EngineOperationName[]")]
+    pub fn available_operations() -> Vec<String> {
+        kassa::host::engine::available_operations()
+            .map(str::to_owned)
+            .collect()
+    }
 }

@@ -44,4 +44,10 @@ impl Engine {
     pub fn operations() -> Vec<String> {
         crate::owned_names(kassa::host::engine::OPERATIONS)
     }
+
+    /// The engine operations this build runs: none.
+    #[wasm_bindgen(js_name = availableOperations, unchecked_return_type = "EngineOperationName[]")]
+    pub fn available_operations() -> Vec<String> {
+        Vec::new()
+    }
 }

@@ -57,12 +57,20 @@ pub fn available_operations() -> Vec<String> {
 }
 
 /// Which build this module is: the cargo features it was compiled with that change what it
-/// can do (`engine`, `templates`, and one `ops-*` per family of operations).
+/// can do (`engine` and its `engine-*` families, `templates`, and one `ops-*` per family of
+/// operations).
 #[wasm_bindgen(unchecked_return_type = "BuildFeature[]")]
 pub fn features() -> Vec<String> {
     let mut list = Vec::new();
-    if cfg!(feature = "engine") {
-        list.push("engine".to_owned());
+    for (feature, on) in [
+        ("engine", cfg!(feature = "engine")),
+        ("engine-auth", cfg!(feature = "engine-auth")),
+        ("engine-supply", cfg!(feature = "engine-supply")),
+        ("engine-billing", cfg!(feature = "engine-billing")),
+    ] {
+        if on {
+            list.push(feature.to_owned());
+        }
     }
     if cfg!(feature = "templates") {
         list.push("templates".to_owned());

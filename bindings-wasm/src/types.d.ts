@@ -34,7 +34,7 @@ export interface ErrorCodeInfo { code: ErrorCode; httpStatus: number }
 /** A cargo feature a build of the module was compiled with (`features()`); an operation
  * whose family is missing throws `UNSUPPORTED`, and without `engine` `Engine.inMemory` does. */
 export type BuildFeature =
-  | "engine" | "templates" | "ops-money" | "ops-order" | "ops-catalog" | "ops-cart" | "ops-pricing"
+  | "engine" | "engine-auth" | "engine-supply" | "engine-billing" | "templates" | "ops-money" | "ops-order" | "ops-catalog" | "ops-cart" | "ops-pricing"
   | "ops-inventory" | "ops-supply" | "ops-forecast" | "ops-optimize" | "ops-access" | "ops-identity"
   | "ops-ratelimit" | "ops-billing";
 

@@ -235,6 +235,17 @@ fn every_listed_operation_is_dispatched() {
             assert!(!unknown(&e), "{op} is listed but not dispatched");
         }
     }
+    // With the default features every engine family is in: nothing is UNSUPPORTED, and an
+    // unknown name under a gated family's prefix is still NOT_FOUND (the wasm tests check the
+    // builds with families off).
+    assert_eq!(
+        engine::available_operations().collect::<Vec<_>>(),
+        engine::OPERATIONS.to_vec()
+    );
+    for op in ["auth.no_such", "billing.no_such", "supply.no_such"] {
+        let e = block_on(h.call(op, json!({}))).unwrap_err();
+        assert_eq!(e.code, ErrorCode::NotFound, "{op}");
+    }
     for list in [engine::OPERATIONS, ops::OPERATIONS] {
         let mut sorted = list.to_vec();
         sorted.sort_unstable();

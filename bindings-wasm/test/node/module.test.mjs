@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadNodeBuild } from '../shared/load-module-node.mjs';
 import { loadVectors } from '../shared/load-vectors-node.mjs';
-import { checks } from '../shared/module-checks.mjs';
+import { checks, buildChecks } from '../shared/module-checks.mjs';
 import { runGarbage, sanity, isKassaError } from '../shared/garbage.mjs';
 
 const kassa = loadNodeBuild();
@@ -19,6 +19,16 @@ test('garbage into every export: typed errors only, and the module keeps working
   assert.ok(calls > 1000, `only ${calls} calls`);
   assert.deepEqual(failures, []);
   assert.ok(sanity(kassa));
+});
+
+test('the nodejs build runs every operation and every engine flow but notification templates', () => {
+  const build = buildChecks(kassa);
+  for (const f of ['engine', 'engine-auth', 'engine-supply', 'engine-billing', 'ops-identity', 'ops-supply', 'ops-billing']) {
+    assert.ok(build.features.includes(f), f);
+  }
+  assert.ok(!build.features.includes('templates'));
+  assert.equal(build.missing, 0, 'every pure operation');
+  assert.deepEqual(kassa.Engine.operations().filter((op) => !kassa.Engine.availableOperations().includes(op)), ['notify.render']);
 });
 
 test('the garbage checker can fail', () => {

@@ -38,7 +38,39 @@ const PLACED = {
   },
 };
 
+/** The feature of kassa an engine operation needs beyond `engine` (null: none). */
+function engineFeatureOf(op) {
+  if (op === 'notify.render') return 'templates';
+  for (const family of ['auth', 'supply', 'billing']) if (op.startsWith(`${family}.`)) return `engine-${family}`;
+  return null;
+}
+
 export const engineChecks = [
+  ['engine: an operation of a family the build lacks rejects UNSUPPORTED naming its feature', async (kassa) => {
+    const engine = kassa.Engine.inMemory(SETUP);
+    const features = kassa.features();
+    const available = kassa.Engine.availableOperations();
+    for (const op of kassa.Engine.operations()) {
+      const feature = engineFeatureOf(op);
+      const held = feature === null || features.includes(feature);
+      ok(held === available.includes(op), `${op}: available ${available.includes(op)}, feature ${feature}`);
+      if (held) continue;
+      const e = await rejects(engine.call(op, { actor: alice }));
+      ok(isKassaError(e) && e.code === 'UNSUPPORTED' && e.httpStatus === 501 && e.meta.feature === feature
+        && e.meta.operation === op, `${op}: ${e.code} ${e.message} ${JSON.stringify(e.meta)}`);
+    }
+    // An auth setup in a build without the identity flows is refused, not ignored.
+    if (!features.includes('engine-auth')) {
+      let err = null;
+      try {
+        kassa.Engine.inMemory({ ...SETUP, auth: { kid: 'k1', hs256Secret: 'x'.repeat(32), issuer: 'i', audience: 'a' } }).free();
+      } catch (e) {
+        err = e;
+      }
+      ok(isKassaError(err) && err.code === 'UNSUPPORTED' && err.meta.feature === 'engine-auth', `auth setup: ${err && err.code} ${err && err.message}`);
+    }
+    engine.free();
+  }],
   ['engine: notify.render renders with templates, else rejects UNSUPPORTED (feature templates)', async (kassa) => {
     const engine = kassa.Engine.inMemory(SETUP);
     if (kassa.features().includes('templates')) {

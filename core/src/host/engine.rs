@@ -11,6 +11,18 @@
 //! the `memory.*` operations to move the clock and drain the outbox. [`EngineHost::new`]
 //! wraps an engine over any ports, so a binding can substitute ports its host implements.
 
+// With an engine family off (`engine-*`, `templates`), its request types and imports are
+// unused; gating each of them too would double the cfg lines for no gain.
+#![cfg_attr(
+    not(all(
+        feature = "engine-auth",
+        feature = "engine-supply",
+        feature = "engine-billing",
+        feature = "templates"
+    )),
+    allow(dead_code, unused_imports)
+)]
+
 use crate::catalog::{Catalog, CatalogData, Product, ProductQuery};
 use crate::engine::{
     Auth, AuthConfig, AuthPorts, BillingPorts, CheckoutRequest, DashboardRequest, Engine,
@@ -802,7 +814,16 @@ impl EngineHost {
     /// `VALIDATION_ERROR` naming the field of `config` that is wrong (`engine.*`, the
     /// identity keys and token lifetimes, `billing.*`).
     pub fn from_ports(config: HostConfig, ports: HostPorts) -> Result<Self> {
+        #[cfg_attr(not(feature = "engine-auth"), allow(unused_mut))]
         let mut engine = Engine::new(ports.ports, config.engine)?;
+        #[cfg(not(feature = "engine-auth"))]
+        if config.auth.is_some() {
+            return Err(
+                KassaError::unsupported("identity flows (`auth` setup)", "engine-auth")
+                    .with_meta("field", "auth"),
+            );
+        }
+        #[cfg(feature = "engine-auth")]
         if let Some(auth) = config.auth {
             let key = JwtKey::hs256(&auth.kid, auth.hs256_secret.as_bytes())?;
             let mut tokens = TokenConfig::new(&auth.issuer, &auth.audience);
@@ -815,10 +836,20 @@ impl EngineHost {
             let issuer = TokenIssuer::new(tokens, KeyRing::new(key)?)?;
             engine = engine.with_auth(Auth::new(ports.auth, issuer, auth.config)?);
         }
-        let billing = Billing::new(engine.ports().clone(), ports.billing, config.billing)?;
+        #[cfg(feature = "engine-billing")]
+        let billing = Some(Billing::new(
+            engine.ports().clone(),
+            ports.billing,
+            config.billing,
+        )?);
+        #[cfg(not(feature = "engine-billing"))]
+        let billing = {
+            let _ = (ports.billing, config.billing);
+            None
+        };
         Ok(EngineHost {
             engine,
-            billing: Some(billing),
+            billing,
             memory: None,
         })
     }
@@ -991,10 +1022,14 @@ impl EngineHost {
                 let r: Dashboard = decode(input)?;
                 to_value(e.dashboard(&r.actor, &r.request).await?)
             }
+            // Without templates every render is UNSUPPORTED: answered before decoding, so the
+            // module carries no decoder of the events (~45 KB of wasm code).
+            #[cfg(feature = "templates")]
             "notify.render" => {
                 let r: Render = decode(input)?;
                 to_value(e.notifier().render(&r.event)?)
             }
+            #[cfg(feature = "engine-auth")]
             "auth.register" => {
                 let r: Register = decode(input)?;
                 let registration = Registration {
@@ -1003,48 +1038,58 @@ impl EngineHost {
                 };
                 to_value(e.register(&registration, &r.client_address).await?)
             }
+            #[cfg(feature = "engine-auth")]
             "auth.resend_verification" => {
                 let r: EmailFrom = decode(input)?;
                 e.resend_verification(&r.email, &r.client_address).await?;
                 Ok("null".to_owned())
             }
+            #[cfg(feature = "engine-auth")]
             "auth.verify_email" => {
                 let r: TokenFrom = decode(input)?;
                 to_value(e.verify_email(&r.token, &r.client_address).await?)
             }
+            #[cfg(feature = "engine-auth")]
             "auth.login" => {
                 let r: LoginRequest = decode(input)?;
                 to_value(e.login(&r).await?)
             }
+            #[cfg(feature = "engine-auth")]
             "auth.refresh" => {
                 let r: TokenFrom = decode(input)?;
                 to_value(e.refresh(&r.token, &r.client_address).await?)
             }
+            #[cfg(feature = "engine-auth")]
             "auth.logout" => {
                 let r: TokenOnly = decode(input)?;
                 e.logout(&r.token).await?;
                 Ok("null".to_owned())
             }
+            #[cfg(feature = "engine-auth")]
             "auth.logout_everywhere" => {
                 let r: TokenOnly = decode(input)?;
                 let sessions_revoked = e.logout_everywhere(&r.token).await?;
                 to_value(LoggedOut { sessions_revoked })
             }
+            #[cfg(feature = "engine-auth")]
             "auth.authenticate" => {
                 let r: TokenOnly = decode(input)?;
                 to_value(e.authenticate(&r.token).await?)
             }
+            #[cfg(feature = "engine-auth")]
             "auth.forgot_password" => {
                 let r: EmailFrom = decode(input)?;
                 e.forgot_password(&r.email, &r.client_address).await?;
                 Ok("null".to_owned())
             }
+            #[cfg(feature = "engine-auth")]
             "auth.reset_password" => {
                 let r: ResetPassword = decode(input)?;
                 e.reset_password(&r.token, &r.new_password, &r.client_address)
                     .await?;
                 Ok("null".to_owned())
             }
+            #[cfg(feature = "engine-auth")]
             "auth.purge_expired_tokens" => to_value(e.purge_expired_tokens().await?),
             "inventory.update" => {
                 let r: UpdateInventory = decode(input)?;
@@ -1058,47 +1103,58 @@ impl EngineHost {
                 let r: Audit = decode(input)?;
                 to_value(e.inventory_audit(&r.actor, r.sku.as_deref()).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.put_supplier" => {
                 let r: PutSupplier = decode(input)?;
                 to_value(e.put_supplier(&r.actor, r.supplier).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.put_reorder_rule" => {
                 let r: PutRule = decode(input)?;
                 to_value(e.put_reorder_rule(&r.actor, r.rule).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.reorder_run" => {
                 let r: ReorderRunRequest = decode(input)?;
                 to_value(e.reorder_run(&r.actor, r.draft).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.purchase_order" => {
                 let r: ById = decode(input)?;
                 to_value(e.purchase_order(&r.actor, &r.id).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.send_purchase_order" => {
                 let r: ById = decode(input)?;
                 to_value(e.send_purchase_order(&r.actor, &r.id).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.acknowledge_purchase_order" => {
                 let r: ById = decode(input)?;
                 to_value(e.acknowledge_purchase_order(&r.actor, &r.id).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.cancel_purchase_order" => {
                 let r: ByIdWithReason = decode(input)?;
                 to_value(e.cancel_purchase_order(&r.actor, &r.id, &r.reason).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.receive_purchase_order" => {
                 let r: ReceivePo = decode(input)?;
                 to_value(e.receive_purchase_order(&r.actor, &r.id, &r.goods).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.settle_receipts" => {
                 let r: Acting = decode(input)?;
                 let settled = e.settle_receipts(&r.actor).await?;
                 to_value(Settled { settled })
             }
+            #[cfg(feature = "engine-supply")]
             "supply.create_shipment" => {
                 let r: CreateShipment = decode(input)?;
                 to_value(e.create_shipment(&r.actor, &r.shipment).await?)
             }
+            #[cfg(feature = "engine-supply")]
             "supply.track_shipment" => {
                 let r: TrackShipment = decode(input)?;
                 to_value(
@@ -1106,6 +1162,7 @@ impl EngineHost {
                         .await?,
                 )
             }
+            #[cfg(feature = "engine-supply")]
             "supply.order_shipments" => {
                 let r: OrderRef = decode(input)?;
                 let (shipments, progress) = e.order_shipments(&r.actor, &r.order_id).await?;
@@ -1114,21 +1171,25 @@ impl EngineHost {
                     progress,
                 })
             }
+            #[cfg(feature = "engine-billing")]
             "billing.subscription" => {
                 let b = self.billing_or_conflict()?;
                 let r: ById = decode(input)?;
                 to_value(b.subscription(&r.actor, &r.id).await?)
             }
+            #[cfg(feature = "engine-billing")]
             "billing.subscribe" => {
                 let b = self.billing_or_conflict()?;
                 let r: Subscribe = decode(input)?;
                 to_value(b.subscribe(&r.actor, &r.idempotency_key, r.request).await?)
             }
+            #[cfg(feature = "engine-billing")]
             "billing.change_plan" => {
                 let b = self.billing_or_conflict()?;
                 let r: ChangePlan = decode(input)?;
                 to_value(b.change_plan(&r.actor, &r.id, r.request).await?)
             }
+            #[cfg(feature = "engine-billing")]
             "billing.cancel" => {
                 let b = self.billing_or_conflict()?;
                 let r: CancelSubscription = decode(input)?;
@@ -1137,16 +1198,19 @@ impl EngineHost {
                         .await?,
                 )
             }
+            #[cfg(feature = "engine-billing")]
             "billing.pause" => {
                 let b = self.billing_or_conflict()?;
                 let r: ByIdWithReason = decode(input)?;
                 to_value(b.pause(&r.actor, &r.id, &r.reason).await?)
             }
+            #[cfg(feature = "engine-billing")]
             "billing.resume" => {
                 let b = self.billing_or_conflict()?;
                 let r: ById = decode(input)?;
                 to_value(b.resume(&r.actor, &r.id).await?)
             }
+            #[cfg(feature = "engine-billing")]
             "billing.update_payment_method" => {
                 let b = self.billing_or_conflict()?;
                 let r: PaymentMethod = decode(input)?;
@@ -1155,11 +1219,13 @@ impl EngineHost {
                         .await?,
                 )
             }
+            #[cfg(feature = "engine-billing")]
             "billing.retry_payment" => {
                 let b = self.billing_or_conflict()?;
                 let r: ById = decode(input)?;
                 to_value(b.retry_payment(&r.actor, &r.id).await?)
             }
+            #[cfg(feature = "engine-billing")]
             "billing.record_usage" => {
                 let b = self.billing_or_conflict()?;
                 let r: Usage = decode(input)?;
@@ -1168,6 +1234,7 @@ impl EngineHost {
                         .await?,
                 )
             }
+            #[cfg(feature = "engine-billing")]
             "billing.apply_payment_event" => {
                 let b = self.billing_or_conflict()?;
                 let r: SubscriptionEvent = decode(input)?;
@@ -1179,6 +1246,7 @@ impl EngineHost {
                     applied,
                 })
             }
+            #[cfg(feature = "engine-billing")]
             "billing.run_renewals" => {
                 let b = self.billing_or_conflict()?;
                 let r: Renewals = decode(input)?;
@@ -1207,7 +1275,46 @@ impl EngineHost {
                 let m = self.memory_or_conflict()?;
                 to_value(m.events.drain())
             }
-            other => Err(KassaError::not_found("operation", other)),
+            other => Err(missing(other)),
         }
     }
+}
+
+/// The engine's operation families behind a cargo feature of `kassa` (all on by default);
+/// `notify.render` needs `templates`.
+const GATED: &[(&str, &str, bool)] = &[
+    ("auth.", "engine-auth", cfg!(feature = "engine-auth")),
+    ("supply.", "engine-supply", cfg!(feature = "engine-supply")),
+    (
+        "billing.",
+        "engine-billing",
+        cfg!(feature = "engine-billing"),
+    ),
+    ("notify.render", "templates", cfg!(feature = "templates")),
+];
+
+/// The error for a name [`EngineHost::call_str`] has no arm for: `UNSUPPORTED` (with
+/// `meta.feature` and `meta.operation`) for an operation of [`OPERATIONS`] whose feature is
+/// off, else `NOT_FOUND`.
+fn missing(operation: &str) -> KassaError {
+    let gated = GATED
+        .iter()
+        .find(|(prefix, _, on)| !on && operation.starts_with(prefix));
+    match gated {
+        Some((_, feature, _)) if OPERATIONS.contains(&operation) => {
+            KassaError::unsupported(&format!("operation '{operation}'"), feature)
+                .with_meta("operation", operation)
+        }
+        _ => KassaError::not_found("operation", operation),
+    }
+}
+
+/// The engine operations this build answers: [`OPERATIONS`] without those of a family whose
+/// feature is off.
+pub fn available_operations() -> impl Iterator<Item = &'static str> {
+    OPERATIONS.iter().copied().filter(|operation| {
+        !GATED
+            .iter()
+            .any(|(prefix, _, on)| !on && operation.starts_with(prefix))
+    })
 }

@@ -51,22 +51,39 @@ pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_str(input);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return KassaError::validation("input", format!("not valid JSON: {inner}"));
+    let mut track = serde_path_to_error::Track::new();
+    match T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)) {
+        Ok(value) => {
+            end_of_text(&mut de)?;
+            Ok(value)
         }
-        let field = if path.is_empty() || path == "." {
-            "input".to_owned()
-        } else {
-            path
-        };
-        KassaError::validation(field, without_position(&inner))
-    })?;
+        Err(error) => Err(decode_error(error, track)),
+    }
+}
+
+// The non-generic halves of `from_str`: one copy in all, not one per request type (on wasm
+// that was ~45 KB of code, docs/performance.md "Session 12").
+
+/// Only whitespace may follow the value.
+fn end_of_text(de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>) -> Result<()> {
     de.end()
-        .map_err(|e| KassaError::validation("input", format!("not valid JSON: {e}")))?;
-    Ok(value)
+        .map_err(|e| KassaError::validation("input", format!("not valid JSON: {e}")))
+}
+
+/// The `VALIDATION_ERROR` of a failed decode: on `input` when the text is not JSON, else on
+/// the tracked path of the field that does not fit.
+#[inline(never)]
+fn decode_error(error: serde_json::Error, track: serde_path_to_error::Track) -> KassaError {
+    if error.is_syntax() || error.is_eof() {
+        return KassaError::validation("input", format!("not valid JSON: {error}"));
+    }
+    let path = track.path().to_string();
+    let field = if path.is_empty() || path == "." {
+        "input".to_owned()
+    } else {
+        path
+    };
+    KassaError::validation(field, without_position(&error))
 }
 
 /// The message of a decode error without serde_json's " at line L column C": the field path

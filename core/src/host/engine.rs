@@ -843,10 +843,7 @@ impl EngineHost {
             config.billing,
         )?);
         #[cfg(not(feature = "engine-billing"))]
-        let billing = {
-            let _ = (ports.billing, config.billing);
-            None
-        };
+        let billing = None;
         Ok(EngineHost {
             engine,
             billing,
@@ -1293,28 +1290,26 @@ const GATED: &[(&str, &str, bool)] = &[
     ("notify.render", "templates", cfg!(feature = "templates")),
 ];
 
-/// The error for a name [`EngineHost::call_str`] has no arm for: `UNSUPPORTED` (with
-/// `meta.feature` and `meta.operation`) for an operation of [`OPERATIONS`] whose feature is
-/// off, else `NOT_FOUND`.
-fn missing(operation: &str) -> KassaError {
-    let gated = GATED
+/// The feature of [`GATED`] an engine operation is missing in this build, if any.
+fn feature_off(operation: &str) -> Option<&'static str> {
+    GATED
         .iter()
-        .find(|(prefix, _, on)| !on && operation.starts_with(prefix));
-    match gated {
-        Some((_, feature, _)) if OPERATIONS.contains(&operation) => {
-            KassaError::unsupported(&format!("operation '{operation}'"), feature)
-                .with_meta("operation", operation)
-        }
-        _ => KassaError::not_found("operation", operation),
-    }
+        .find(|(prefix, _, on)| !on && operation.starts_with(prefix))
+        .map(|(_, feature, _)| *feature)
+}
+
+/// The error for a name [`EngineHost::call_str`] has no arm for (`UNSUPPORTED` for an
+/// operation of [`OPERATIONS`] whose feature is off, else `NOT_FOUND`).
+fn missing(operation: &str) -> KassaError {
+    let off = feature_off(operation).filter(|_| OPERATIONS.contains(&operation));
+    super::missing_operation(operation, off)
 }
 
 /// The engine operations this build answers: [`OPERATIONS`] without those of a family whose
 /// feature is off.
 pub fn available_operations() -> impl Iterator<Item = &'static str> {
-    OPERATIONS.iter().copied().filter(|operation| {
-        !GATED
-            .iter()
-            .any(|(prefix, _, on)| !on && operation.starts_with(prefix))
-    })
+    OPERATIONS
+        .iter()
+        .copied()
+        .filter(|operation| feature_off(operation).is_none())
 }

@@ -97,6 +97,17 @@ fn without_position(e: &serde_json::Error) -> String {
     }
 }
 
+/// The error of both JSON dispatchers for an operation they have no arm for: `UNSUPPORTED`
+/// (with `meta.feature` and `meta.operation`) when the cargo feature `off` that carries it is
+/// off in this build, else `NOT_FOUND`.
+fn missing_operation(operation: &str, off: Option<&str>) -> KassaError {
+    match off {
+        Some(feature) => KassaError::unsupported(&format!("operation '{operation}'"), feature)
+            .with_meta("operation", operation),
+        None => KassaError::not_found("operation", operation),
+    }
+}
+
 /// A JSON argument of a binding's constructor (a setup, options) as `T`: empty text is `{}`,
 /// text that is not JSON a `VALIDATION_ERROR` on `argument`, else as [`from_value`] (the
 /// field paths are relative to the argument, as for [`EngineHost::in_memory`]).

@@ -358,11 +358,7 @@ const FAMILY_FEATURES: [(&str, bool); 13] = [
 /// The error for a name [`dispatch`] has no arm for: `UNSUPPORTED` (with `meta.feature` and
 /// `meta.operation`) for an operation whose feature is off, else `NOT_FOUND`.
 fn missing(operation: &str) -> KassaError {
-    match feature_of(operation) {
-        Some(feature) => KassaError::unsupported(&format!("operation '{operation}'"), feature)
-            .with_meta("operation", operation),
-        None => KassaError::not_found("operation", operation),
-    }
+    super::missing_operation(operation, feature_of(operation))
 }
 
 #[cfg_attr(

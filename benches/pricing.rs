@@ -93,6 +93,27 @@ fn bench(c: &mut Criterion) {
     h.bench_function("decode_request_20_lines", |b| {
         b.iter(|| kassa::host::from_str::<PricingInput>(black_box(&text)).unwrap())
     });
+    // The decoder the wasm module runs on every request (text → tree → type, naming the
+    // failing field), beside the one it replaced: serde_json under serde_path_to_error.
+    h.bench_function("decode_tracked_20_lines", |b| {
+        b.iter(|| kassa::host::from_str_tracked::<PricingInput>(black_box(&text)).unwrap())
+    });
+    h.bench_function("serde_path_to_error_20_lines", |b| {
+        b.iter(|| {
+            let mut de = serde_json::Deserializer::from_str(black_box(&text));
+            serde_path_to_error::deserialize::<_, PricingInput>(&mut de).unwrap()
+        })
+    });
+    // What the Python binding does: a `serde_json::Value` built from Python objects.
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    h.bench_function("from_value_20_lines", |b| {
+        b.iter(|| kassa::host::from_value::<PricingInput>(black_box(value.clone())).unwrap())
+    });
+    h.bench_function("serde_path_to_error_value_20_lines", |b| {
+        b.iter(|| {
+            serde_path_to_error::deserialize::<_, PricingInput>(black_box(value.clone())).unwrap()
+        })
+    });
     h.bench_function("serde_json_from_str_20_lines", |b| {
         b.iter(|| serde_json::from_str::<PricingInput>(black_box(&text)).unwrap())
     });

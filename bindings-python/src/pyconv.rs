@@ -91,7 +91,7 @@ pub enum Step {
 }
 
 /// A JSON path under construction, printed as `lines[2].unitPrice.amount` (the form of
-/// `serde_path_to_error`, which names fields in the core's errors).
+/// `kassa::host::from_value`, which names fields in the core's errors).
 #[derive(Default, Clone)]
 pub struct Path(Vec<Step>);
 

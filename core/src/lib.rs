@@ -14,6 +14,7 @@
 pub mod error;
 pub mod money;
 pub mod page;
+mod sorting;
 mod text;
 
 pub mod cart;

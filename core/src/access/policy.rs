@@ -264,7 +264,7 @@ impl Policy {
     /// The role names, sorted.
     pub fn role_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.roles.keys().map(String::as_str).collect();
-        names.sort_unstable();
+        crate::sorting::sort_unstable(&mut names);
         names
     }
 

@@ -133,7 +133,7 @@ impl Catalog {
             .enumerate()
             .map(|(i, p)| (fold(&p.name), i))
             .collect();
-        by_name.sort_by(|(na, a), (nb, b)| {
+        crate::sorting::sort_by(&mut by_name, |(na, a), (nb, b)| {
             na.cmp(nb).then_with(|| {
                 let ida = products.get(*a).map(|p| p.id.as_str());
                 let idb = products.get(*b).map(|p| p.id.as_str());
@@ -157,7 +157,7 @@ impl Catalog {
                     .map(|v| (Box::from(v.sku.as_str()), p)),
             );
         }
-        skus.sort_unstable();
+        crate::sorting::sort_unstable(&mut skus);
         idx.active_skus_sorted = skus;
         idx.created = products
             .iter()
@@ -289,7 +289,7 @@ impl Catalog {
                     .collect()
             })
             .unwrap_or_default();
-        ids.sort();
+        crate::sorting::sort_unstable(&mut ids);
         ids
     }
 
@@ -618,7 +618,7 @@ fn index_products(products: &[Product], idx: &mut Index, errors: &mut Errors) {
             .flatten()
             .copied()
             .collect();
-        lineage.sort_unstable();
+        crate::sorting::sort_unstable(&mut lineage);
         lineage.dedup();
         idx.product_cat_start
             .push(u32::try_from(idx.product_cats.len()).unwrap_or(u32::MAX));

@@ -285,10 +285,10 @@ impl Catalog {
             return Ok(Page::new(Vec::new(), page, total as u64));
         }
         if end < total {
-            hits.select_nth_unstable_by_key(end, key);
+            crate::sorting::select_nth_unstable_by_key(&mut hits, end, key);
             hits.truncate(end);
         }
-        hits.sort_unstable_by_key(key);
+        crate::sorting::sort_unstable_by_key(&mut hits, key);
         let items = hits
             .get(offset..)
             .unwrap_or_default()
@@ -383,10 +383,10 @@ impl Catalog {
         }
         let limit = (limit as usize).min(ranked.len());
         if limit < ranked.len() {
-            ranked.select_nth_unstable_by_key(limit, |(k, _)| *k);
+            crate::sorting::select_nth_unstable_by_key(&mut ranked, limit, |(k, _)| *k);
             ranked.truncate(limit);
         }
-        ranked.sort_unstable_by_key(|(k, _)| *k);
+        crate::sorting::sort_unstable_by_key(&mut ranked, |(k, _)| *k);
         Ok(ranked
             .iter()
             .filter_map(|(_, h)| self.summary(h, None))

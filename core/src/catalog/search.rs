@@ -54,7 +54,7 @@ impl TextIndex {
                 }
             }
             let mut entries: Vec<(String, u8)> = doc_words.drain().collect();
-            entries.sort_unstable();
+            crate::sorting::sort_unstable(&mut entries);
             for (word, fields) in entries {
                 let id = match ids.get(&word) {
                     Some(id) => *id,
@@ -72,7 +72,9 @@ impl TextIndex {
             }
         }
         let mut order: Vec<usize> = (0..words.len()).collect();
-        order.sort_unstable_by(|a, b| words.get(*a).cmp(&words.get(*b)));
+        crate::sorting::sort_unstable_by(&mut order, |a, b| {
+            words.get(*a).cmp(&words.get(*b)).then(a.cmp(b))
+        });
         let mut sorted_words = Vec::with_capacity(words.len());
         let mut sorted_postings = Vec::with_capacity(words.len());
         let mut words: Vec<Option<String>> = words.into_iter().map(Some).collect();

@@ -133,7 +133,7 @@ pub fn dashboard_stats(
         )
     };
     let mut top: Vec<TopProduct> = products.into_values().collect();
-    top.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut top, |a, b| {
         b.units
             .cmp(&a.units)
             .then_with(|| b.revenue.amount().cmp(&a.revenue.amount()))

@@ -775,7 +775,9 @@ impl EngineHost {
     ) -> Result<Self> {
         let data = match setup.catalog {
             Some(data) => data,
-            None => serde_json::from_str(SAMPLE_CATALOG)
+            // Through the request decoder: the setup's catalog is decoded by it, and a second
+            // (serde_json) decoder of the catalog's types would be ~20 KB more wasm.
+            None => super::from_str(SAMPLE_CATALOG)
                 .map_err(|e| KassaError::internal(format!("sample catalog: {e}")))?,
         };
         let catalog = Catalog::new(data)?;

@@ -10,6 +10,7 @@
 //! - [`engine`]: the engine's flows as JSON operations over any ports, and the embedded
 //!   in-memory defaults built from one JSON setup.
 
+mod decode;
 pub mod engine;
 pub mod ops;
 
@@ -26,75 +27,61 @@ use serde_json::Value;
 /// `VALIDATION_ERROR` on the path of the field that does not fit the type (`input` when the
 /// whole request is of the wrong shape).
 pub fn from_value<T: DeserializeOwned>(input: Value) -> Result<T> {
-    serde_path_to_error::deserialize(input).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path.is_empty() || path == "." {
-            "input".to_owned()
-        } else {
-            path
-        };
-        KassaError::validation(field, e.into_inner().to_string())
-    })
+    // Most requests are well formed: serde_json's own `Value` deserializer first, and the
+    // path-naming decoder only for a failure. Not on wasm, where it would be a second copy
+    // of every request type's serde code (docs/wasm.md, "Size").
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Ok(value) = T::deserialize(&input) {
+        return Ok(value);
+    }
+    decode::decode(&decode::Node::of_value(&input)).map_err(|e| decode_error(&e))
 }
 
-/// [`from_value`] on JSON text, decoding straight into `T` (no intermediate `Value`).
+/// [`from_value`] on JSON text.
 ///
 /// # Errors
 /// `VALIDATION_ERROR` on `input` when the text is not one JSON value, else as [`from_value`].
 pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
-    // Most requests are well formed, and tracking the path costs ~70 % on top of decoding
-    // (host_json benches): decode plainly first, and only a failure again, to name the field.
-    // Not on wasm: there the plain decode would be a second copy of every request type's serde
-    // code (~1 MB of the module, docs/wasm.md "Size"), so the one decode tracks the path.
+    // As in `from_value`: serde_json straight into `T` first (decoding through the tree costs
+    // a tree), the tree only to name the offending field; on wasm, the tree only.
     #[cfg(not(target_arch = "wasm32"))]
     if let Ok(value) = serde_json::from_str(input) {
         return Ok(value);
     }
-    let mut de = serde_json::Deserializer::from_str(input);
-    let mut track = serde_path_to_error::Track::new();
-    match T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track)) {
-        Ok(value) => {
-            end_of_text(&mut de)?;
-            Ok(value)
-        }
-        Err(error) => Err(decode_error(error, track)),
-    }
+    from_str_tracked(input)
 }
 
-// The non-generic halves of `from_str`: one copy in all, not one per request type (on wasm
-// that was ~45 KB of code, docs/performance.md "Session 12").
-
-/// Only whitespace may follow the value.
-fn end_of_text(de: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>) -> Result<()> {
-    de.end()
-        .map_err(|e| KassaError::validation("input", format!("not valid JSON: {e}")))
+/// [`from_str`] always through the path-naming decoder (JSON text → tree → `T`), without
+/// first trying serde_json's own: what the wasm module does for every request, and what
+/// [`from_str`] does after a failure. Same results and errors as [`from_str`].
+///
+/// # Errors
+/// As [`from_str`].
+pub fn from_str_tracked<T: DeserializeOwned>(input: &str) -> Result<T> {
+    decode::decode(&parse_request(input)?).map_err(|e| decode_error(&e))
 }
 
-/// The `VALIDATION_ERROR` of a failed decode: on `input` when the text is not JSON, else on
-/// the tracked path of the field that does not fit.
+/// The tree of a request's text, or the `VALIDATION_ERROR` of text that is not JSON.
 #[inline(never)]
-fn decode_error(error: serde_json::Error, track: serde_path_to_error::Track) -> KassaError {
-    if error.is_syntax() || error.is_eof() {
-        return KassaError::validation("input", format!("not valid JSON: {error}"));
-    }
-    let path = track.path().to_string();
-    let field = if path.is_empty() || path == "." {
-        "input".to_owned()
-    } else {
-        path
-    };
-    KassaError::validation(field, without_position(&error))
+fn parse_request(input: &str) -> Result<decode::Node<'_>> {
+    decode::Node::parse(input).map_err(|e| not_json("input", &e))
 }
 
-/// The message of a decode error without serde_json's " at line L column C": the field path
-/// says where, and the text path must give the same error as the `Value` path.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    match text.strip_suffix(&suffix) {
-        Some(bare) => bare.to_owned(),
-        None => text,
-    }
+// The non-generic halves of `from_str` and `from_value`: one copy in all, not one per request
+// type (on wasm that was ~45 KB of code, docs/performance.md "Session 12").
+
+/// The `VALIDATION_ERROR` of text that is not one JSON value.
+#[inline(never)]
+fn not_json(field: &str, error: &serde_json::Error) -> KassaError {
+    KassaError::validation(field, format!("not valid JSON: {error}"))
+}
+
+/// The `VALIDATION_ERROR` of a request that does not fit its type: on the path of the
+/// offending field, `input` at the root.
+#[inline(never)]
+fn decode_error(error: &decode::DecodeError) -> KassaError {
+    let field = error.path().unwrap_or_else(|| "input".to_owned());
+    KassaError::validation(field, error.message())
 }
 
 /// The error of both JSON dispatchers for an operation they have no arm for: `UNSUPPORTED`
@@ -116,7 +103,6 @@ fn missing_operation(operation: &str, off: Option<&str>) -> KassaError {
 /// `VALIDATION_ERROR` naming `argument` or the offending field.
 pub fn from_argument<T: DeserializeOwned>(text: &str, argument: &str) -> Result<T> {
     let text = if text.trim().is_empty() { "{}" } else { text };
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| KassaError::validation(argument, format!("not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| not_json(argument, &e))?;
     from_value(value)
 }

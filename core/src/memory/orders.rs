@@ -107,7 +107,7 @@ impl OrderStore for MemoryOrders {
         page.validate(DEFAULT_MAX_PAGE_SIZE)?;
         let s = lock(&self.state, "order")?;
         let mut hits: Vec<&Order> = s.by_id.values().filter(|o| filter.matches(o)).collect();
-        hits.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut hits, |a, b| {
             b.created_at
                 .cmp(&a.created_at)
                 .then_with(|| b.number.cmp(&a.number))

@@ -79,7 +79,7 @@ impl SubscriptionStore for MemorySubscriptions {
             .values()
             .filter_map(|x| x.next_action_at().filter(|t| *t <= at).map(|t| (t, &x.id)))
             .collect();
-        due.sort();
+        crate::sorting::sort_unstable(&mut due);
         Ok(due
             .into_iter()
             .take(limit)
@@ -94,7 +94,7 @@ impl SubscriptionStore for MemorySubscriptions {
             .filter(|x| x.customer_id == customer_id)
             .cloned()
             .collect();
-        out.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut out, |a, b| {
             a.created_at
                 .cmp(&b.created_at)
                 .then_with(|| a.id.cmp(&b.id))

@@ -39,7 +39,7 @@ impl MemoryTokenStore {
             .lock()
             .map(|s| s.families.values().cloned().collect())
             .unwrap_or_default();
-        all.sort_by(|a, b| a.family_id.cmp(&b.family_id));
+        crate::sorting::sort_by(&mut all, |a, b| a.family_id.cmp(&b.family_id));
         all
     }
 

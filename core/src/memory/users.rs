@@ -31,7 +31,7 @@ impl MemoryUsers {
         let mut all: Vec<UserRecord> = lock(&self.state, "user")
             .map(|s| s.users.values().cloned().collect())
             .unwrap_or_default();
-        all.sort_by(|a, b| a.id.cmp(&b.id));
+        crate::sorting::sort_by(&mut all, |a, b| a.id.cmp(&b.id));
         all
     }
 }

@@ -60,7 +60,7 @@ pub fn allocate_units(units: i128, weights: &[Decimal]) -> Result<Vec<i128>> {
         let mut ranked: Vec<(u128, usize)> = remainders.into_iter().zip(0..).collect();
         let by_rank = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if leftover < ranked.len() {
-            ranked.select_nth_unstable_by(leftover - 1, by_rank);
+            crate::sorting::select_nth_unstable_by(&mut ranked, leftover - 1, by_rank);
         }
         for (_, i) in ranked.into_iter().take(leftover) {
             if let Some(p) = parts.get_mut(i) {

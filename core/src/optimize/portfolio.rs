@@ -408,7 +408,7 @@ impl Prepared {
     pub fn max_return(&self) -> (f64, Vec<f64>) {
         let n = self.n();
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut order, |a, b| {
             let (x, y) = (self.mu.get(*a), self.mu.get(*b));
             y.partial_cmp(&x).unwrap_or(std::cmp::Ordering::Equal)
         });

@@ -64,7 +64,7 @@ pub fn empirical(portfolio_returns: &[f64], levels: &[f64]) -> Result<Vec<RiskMe
         ));
     }
     let mut losses: Vec<f64> = portfolio_returns.iter().map(|r| -r).collect();
-    losses.sort_by(|a, b| b.total_cmp(a)); // worst first
+    crate::sorting::sort_by(&mut losses, |a, b| b.total_cmp(a)); // worst first
     let t = losses.len();
     Ok(levels
         .iter()

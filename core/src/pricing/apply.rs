@@ -198,7 +198,7 @@ impl Pricer<'_> {
             .targets(e)
             .map(|i| (u32::try_from(i).unwrap_or(u32::MAX), net_of(st, i), qty(i)))
             .collect();
-        by_price.sort_by(|&(_, na, qa), &(_, nb, qb)| {
+        crate::sorting::sort_by(&mut by_price, |&(_, na, qa), &(_, nb, qb)| {
             let (qa, qb) = (i128::from(qa), i128::from(qb));
             // Nets within 64 bits (every real price): a widening product cannot overflow.
             if let (Ok(x), Ok(y)) = (i64::try_from(na), i64::try_from(nb)) {

@@ -255,7 +255,7 @@ impl Pricer<'_> {
                 })
             })
             .collect::<Result<_>>()?;
-        tax_lines.sort_by(|a, b| a.tax_rule_id.cmp(&b.tax_rule_id));
+        crate::sorting::sort_by(&mut tax_lines, |a, b| a.tax_rule_id.cmp(&b.tax_rule_id));
         let tax_total = tax_included.checked_add(tax_added).ok_or_else(overflow)?;
         let grand_total = lines_total
             .checked_add(shipping_total)
@@ -275,7 +275,7 @@ impl Pricer<'_> {
                 })
             })
             .collect::<Result<_>>()?;
-        rejected.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut rejected, |a, b| {
             let (x, y) = (input.promotions.get(a.0), input.promotions.get(b.0));
             x.map(|p| &*p.id).cmp(&y.map(|p| &*p.id))
         });

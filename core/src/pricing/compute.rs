@@ -261,7 +261,7 @@ impl<'a> Pricer<'a> {
             .iter()
             .map(|c| normalize_code(c))
             .collect();
-        codes.sort_unstable();
+        crate::sorting::sort_unstable(&mut codes);
         codes.dedup();
         let ctx = &input.context;
         for code in codes {
@@ -417,7 +417,7 @@ impl<'a> Pricer<'a> {
         let input = self.input;
         let coupons = self.resolve_coupons();
         let mut promo_order: Vec<usize> = (0..input.promotions.len()).collect();
-        promo_order.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut promo_order, |a, b| {
             let (x, y) = (input.promotions.get(*a), input.promotions.get(*b));
             x.map(|p| (p.priority, &*p.id))
                 .cmp(&y.map(|p| (p.priority, &*p.id)))

@@ -22,7 +22,7 @@ impl Repeats {
         }
         let mut keyed: Vec<(K, usize)> = (0..n).filter_map(|i| key(i).map(|k| (k, i))).collect();
         // Equal keys end up adjacent and in index order: all but the first of a run repeat.
-        keyed.sort_unstable();
+        crate::sorting::sort_unstable(&mut keyed);
         let mut marks = vec![false; n];
         for pair in keyed.windows(2) {
             if let [(a, _), (b, j)] = pair {

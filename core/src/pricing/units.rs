@@ -252,7 +252,7 @@ fn give_leftover<R: Ord>(
     if leftover > 0 {
         let by_rank = |a: &(R, usize), b: &(R, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if leftover < ranked.len() {
-            ranked.select_nth_unstable_by(leftover - 1, by_rank);
+            crate::sorting::select_nth_unstable_by(&mut ranked, leftover - 1, by_rank);
         }
         for (_, i) in ranked.into_iter().take(leftover) {
             if let Some(p) = parts.get_mut(i) {
@@ -292,7 +292,7 @@ fn allocate_64(units: i128, weights: &[i128], parts: &mut Vec<i128>) -> Result<(
         let leftover = usize::try_from(magnitude - given).unwrap_or(usize::MAX);
         if leftover > 0 {
             if leftover < ranked.len() {
-                ranked.select_nth_unstable(leftover - 1);
+                crate::sorting::select_nth_unstable(&mut ranked, leftover - 1);
             }
             for key in ranked.into_iter().take(leftover) {
                 let i = usize::try_from(key & 0xFFFF_FFFF).unwrap_or(usize::MAX);

@@ -123,7 +123,7 @@ pub(super) fn validate(input: View<'_>) -> Result<Vec<usize>> {
     let mut order: Vec<usize> = Vec::new();
     if !strictly_sorted {
         order.extend(0..lines.len());
-        order.sort_unstable_by(|a, b| {
+        crate::sorting::sort_unstable_by(&mut order, |a, b| {
             let (x, y) = (lines.get(*a), lines.get(*b));
             x.map(|l| &*l.line_id)
                 .cmp(&y.map(|l| &*l.line_id))

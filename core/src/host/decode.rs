@@ -834,6 +834,22 @@ mod tests {
             (r#"{"orderId":"o","orderId":"p","items":[]}"#, "input", "duplicate field `orderId`"),
             (r#"{"items":[]}"#, "input", "missing field `orderId`"),
             (r#"[1,2]"#, "input", "invalid type: sequence, expected struct Order"),
+            // Positional structs, which serde_json alone would take: refused on every host.
+            (
+                r#"["o",[]]"#,
+                "input",
+                "invalid type: sequence, expected struct Order",
+            ),
+            (
+                r#"{"orderId":"o","items":[["A",1,"2",null]]}"#,
+                "items[0]",
+                "invalid type: sequence, expected struct Item",
+            ),
+            (
+                r#"{"orderId":"o","items":[],"discount":{"fixed":["1","EUR"]}}"#,
+                "discount.fixed",
+                "invalid type: sequence, expected struct variant Discount::Fixed",
+            ),
             (
                 r#"{"orderId":"o","items":[],"discount":{"percent":"x"}}"#,
                 "discount.percent",
@@ -874,6 +890,23 @@ mod tests {
             assert_eq!(
                 failure(text),
                 (field.to_owned(), message.to_owned()),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_positional_struct_is_refused_from_a_value_too() {
+        for text in [
+            r#"["o",[]]"#,
+            r#"{"orderId":"o","items":[["A",1,"2",null]]}"#,
+        ] {
+            let value: Value = serde_json::from_str(text).unwrap();
+            let e = super::super::from_value::<Order>(value).expect_err(text);
+            let d = e.details.first().expect("a field error");
+            assert_eq!(
+                (d.field.clone(), d.message.clone()),
+                failure(text),
                 "{text}"
             );
         }

@@ -13,6 +13,8 @@
 mod decode;
 pub mod engine;
 pub mod ops;
+#[cfg(not(target_arch = "wasm32"))]
+mod strict;
 
 pub use engine::{EngineHost, InMemorySetup};
 
@@ -30,8 +32,10 @@ pub fn from_value<T: DeserializeOwned>(input: Value) -> Result<T> {
     // Most requests are well formed: serde_json's own `Value` deserializer first, and the
     // path-naming decoder only for a failure. Not on wasm, where it would be a second copy
     // of every request type's serde code (docs/wasm.md, "Size").
+    // `Strict`: serde_json would also take a struct as a positional array, which the
+    // path-naming decoder (and so the wasm module) refuses.
     #[cfg(not(target_arch = "wasm32"))]
-    if let Ok(value) = T::deserialize(&input) {
+    if let Ok(value) = T::deserialize(strict::Strict(&input)) {
         return Ok(value);
     }
     decode::decode(&decode::Node::of_value(&input)).map_err(|e| decode_error(&e))
@@ -45,8 +49,13 @@ pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
     // As in `from_value`: serde_json straight into `T` first (decoding through the tree costs
     // a tree), the tree only to name the offending field; on wasm, the tree only.
     #[cfg(not(target_arch = "wasm32"))]
-    if let Ok(value) = serde_json::from_str(input) {
-        return Ok(value);
+    {
+        let mut de = serde_json::Deserializer::from_str(input);
+        if let Ok(value) = T::deserialize(strict::Strict(&mut de)) {
+            if de.end().is_ok() {
+                return Ok(value);
+            }
+        }
     }
     from_str_tracked(input)
 }

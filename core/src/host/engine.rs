@@ -790,18 +790,26 @@ impl EngineHost {
         };
         let memory = InMemory::new(catalog, setup.rules, start).with_seed(setup.seed);
         ready_now(load_stock(&*memory.inventory, &setup.stock))??;
-        let ports = HostPorts {
-            ports: customize(memory.ports()),
-            billing: memory.billing_ports(),
-            auth: memory.auth_ports(),
-        };
-        let mut host = Self::from_ports(
+        // The billing and identity ports only where their flows are built: made into trait
+        // objects, every method of the in-memory stores would stay in a wasm build without
+        // those flows (~35 KB of code, docs/performance.md, wasm, "Session 13").
+        #[cfg(feature = "engine-billing")]
+        let billing = Some(memory.billing_ports());
+        #[cfg(not(feature = "engine-billing"))]
+        let billing = None;
+        #[cfg(feature = "engine-auth")]
+        let auth = Some(memory.auth_ports());
+        #[cfg(not(feature = "engine-auth"))]
+        let auth = None;
+        let mut host = Self::from_parts(
             HostConfig {
                 engine: setup.engine,
                 auth: setup.auth,
                 billing: setup.billing,
             },
-            ports,
+            customize(memory.ports()),
+            billing,
+            auth,
         )?;
         host.memory = Some(memory);
         Ok(host)
@@ -816,8 +824,23 @@ impl EngineHost {
     /// `VALIDATION_ERROR` naming the field of `config` that is wrong (`engine.*`, the
     /// identity keys and token lifetimes, `billing.*`).
     pub fn from_ports(config: HostConfig, ports: HostPorts) -> Result<Self> {
+        Self::from_parts(config, ports.ports, Some(ports.billing), Some(ports.auth))
+    }
+
+    /// [`EngineHost::from_ports`] with the billing and identity ports given only when their
+    /// flows are built (`None` is never read then).
+    #[cfg_attr(
+        not(all(feature = "engine-auth", feature = "engine-billing")),
+        allow(unused_variables)
+    )]
+    fn from_parts(
+        config: HostConfig,
+        ports: crate::engine::Ports,
+        billing_ports: Option<BillingPorts>,
+        auth_ports: Option<AuthPorts>,
+    ) -> Result<Self> {
         #[cfg_attr(not(feature = "engine-auth"), allow(unused_mut))]
-        let mut engine = Engine::new(ports.ports, config.engine)?;
+        let mut engine = Engine::new(ports, config.engine)?;
         #[cfg(not(feature = "engine-auth"))]
         if config.auth.is_some() {
             return Err(
@@ -836,12 +859,13 @@ impl EngineHost {
                 tokens.refresh_ttl_seconds = ttl;
             }
             let issuer = TokenIssuer::new(tokens, KeyRing::new(key)?)?;
-            engine = engine.with_auth(Auth::new(ports.auth, issuer, auth.config)?);
+            let ports = auth_ports.ok_or_else(|| KassaError::internal("no identity ports"))?;
+            engine = engine.with_auth(Auth::new(ports, issuer, auth.config)?);
         }
         #[cfg(feature = "engine-billing")]
         let billing = Some(Billing::new(
             engine.ports().clone(),
-            ports.billing,
+            billing_ports.ok_or_else(|| KassaError::internal("no billing ports"))?,
             config.billing,
         )?);
         #[cfg(not(feature = "engine-billing"))]

@@ -26,7 +26,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A parsed JSON value that borrows its text where it can and keeps objects as written.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub(crate) enum Node<'a> {
     Null,
     Bool(bool),

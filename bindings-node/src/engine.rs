@@ -46,7 +46,11 @@ struct JsPort {
 }
 
 impl JsPort {
-    async fn invoke<T: DeserializeOwned>(&self, method: &str, args: Value) -> KResult<T> {
+    async fn invoke<T: DeserializeOwned + kassa::host::Decode>(
+        &self,
+        method: &str,
+        args: Value,
+    ) -> KResult<T> {
         let what = format!("{}.{}", self.port, method);
         let args = serde_json::to_string(&args).map_err(|e| KassaError::internal(e.to_string()))?;
         let promise = self

@@ -81,13 +81,13 @@ impl NativePricer {
 }
 
 /// `setLine`'s argument.
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa::host::Decode)]
 struct LineArg {
     line: PricingLine,
 }
 
 /// `setQuantity`'s arguments.
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa::host::Decode)]
 #[serde(rename_all = "camelCase")]
 struct QuantityArgs {
     line_id: String,
@@ -95,21 +95,21 @@ struct QuantityArgs {
 }
 
 /// An argument naming one line.
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa::host::Decode)]
 #[serde(rename_all = "camelCase")]
 struct LineIdArg {
     line_id: String,
 }
 
 /// `setCouponCodes`'s argument.
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa::host::Decode)]
 #[serde(rename_all = "camelCase")]
 struct CouponCodesArg {
     coupon_codes: Vec<String>,
 }
 
 /// `setShippingMethod`'s argument (absent or null: none, the cheapest rate applies).
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa::host::Decode)]
 #[serde(rename_all = "camelCase")]
 struct ShippingMethodArg {
     #[serde(default)]
@@ -117,7 +117,7 @@ struct ShippingMethodArg {
 }
 
 /// `setContext`'s argument.
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa::host::Decode)]
 struct ContextArg {
     context: PricingContext,
 }

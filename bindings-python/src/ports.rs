@@ -67,7 +67,11 @@ impl HostObject {
     }
 
     /// Calls `method` and decodes its result into `T` (a shape error names the field).
-    fn invoke<T: DeserializeOwned>(&self, method: &str, args: Value) -> Result<T> {
+    fn invoke<T: DeserializeOwned + kassa::host::Decode>(
+        &self,
+        method: &str,
+        args: Value,
+    ) -> Result<T> {
         let out = self.invoke_value(method, args)?;
         // A result of the wrong shape is the host's bug, not the caller's input: INTERNAL.
         kassa::host::from_value(out).map_err(|e| {
@@ -198,7 +202,7 @@ impl Clock for PyClock {
 }
 
 /// `{"items": [...], "total": n}`: what a Python order store's `list` returns.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, kassa::host::Decode)]
 struct HostPage {
     items: Vec<Order>,
     total: u64,

@@ -136,7 +136,7 @@ pub fn coupon_codes_of(codes: &Bound<'_, PyAny>) -> Result<Vec<String>, KassaErr
 ///
 /// # Errors
 /// `VALIDATION_ERROR` naming the field path.
-pub fn via_serde<T: DeserializeOwned>(
+pub fn via_serde<T: DeserializeOwned + kassa::host::Decode>(
     obj: &Bound<'_, PyAny>,
     field: &str,
 ) -> Result<T, KassaError> {

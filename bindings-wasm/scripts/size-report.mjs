@@ -6,7 +6,7 @@
 //   web-full  the browser's full module (the engine's storefront flows and the pure domain of
 //             the issue; no identity, supply, billing or templates): loaded on demand, e.g. by
 //             the playground's checkout; reported against the same budget, not enforced (it
-//             is over it: docs/performance.md "Session 13")
+//             is over it: docs/performance.md "Session 14")
 // Usage: node size-report.mjs <out dir holding web/ and web-full/>
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,7 +61,7 @@ if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()
   if (results['web-full']) {
     const full = results['web-full'].total.gzip;
     const ok = full <= BUDGET_GZIP_BYTES;
-    console.log(`  budget (web-full, loaded on demand for the engine): ${kb(full)} gzipped of ${kb(BUDGET_GZIP_BYTES)}: ${ok ? 'ok' : 'OVER BUDGET (reported, not enforced: docs/wasm.md "Builds", docs/performance.md "Session 13")'}`);
+    console.log(`  budget (web-full, loaded on demand for the engine): ${kb(full)} gzipped of ${kb(BUDGET_GZIP_BYTES)}: ${ok ? 'ok' : 'OVER BUDGET (reported, not enforced: docs/wasm.md "Builds", docs/performance.md "Session 14")'}`);
     if (results.web) console.log(`  a page that loads both (the playground after checkout): ${kb(results.web.total.gzip + full)} gzipped`);
   }
   if (failed) process.exit(1);

@@ -15,7 +15,19 @@ pub type Result<T, E = KassaError> = core::result::Result<T, E>;
 /// Stable machine-readable error codes.
 ///
 /// Serialized as `SCREAMING_SNAKE_CASE` strings (`"VALIDATION_ERROR"`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// The input is malformed or breaks a rule (HTTP 400).
@@ -108,7 +120,7 @@ impl fmt::Display for ErrorCode {
 }
 
 /// A problem with one input field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct FieldError {
     /// Path of the field, e.g. `"page"`, `"items[2].quantity"`.
     pub field: String,
@@ -117,7 +129,9 @@ pub struct FieldError {
 }
 
 /// The error every fallible Kassa operation returns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[error("{code}: {message}")]
 pub struct KassaError {
     /// Stable machine code.
@@ -241,7 +255,7 @@ impl KassaError {
 }
 
 /// `{"success": false, "error": {"code", "message", "details": [{"field", "message"}]}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct ErrorEnvelope {
     /// Always `false`.
     pub success: bool,
@@ -250,7 +264,7 @@ pub struct ErrorEnvelope {
 }
 
 /// Body of an [`ErrorEnvelope`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct ErrorBody {
     /// Stable machine code.
     pub code: ErrorCode,
@@ -261,7 +275,7 @@ pub struct ErrorBody {
 }
 
 /// `{"success": true, "data": ...}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct SuccessEnvelope<T> {
     /// Always `true`.
     pub success: bool,

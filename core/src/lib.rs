@@ -11,6 +11,9 @@
 //! Start with [`money`] (exact amounts in ISO 4217 currencies) and [`error`] (one error type
 //! with stable codes). See `docs/architecture.md` for the map of modules.
 
+// `#[derive(Decode)]` names the crate `::kassa`, inside it as outside.
+extern crate self as kassa;
+
 pub mod error;
 pub mod money;
 pub mod page;

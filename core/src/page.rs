@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 100;
 
 /// A validated page request (1-based page number).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PageRequest {
     /// 1-based page number.
@@ -65,7 +65,7 @@ impl PageRequest {
 }
 
 /// Pagination metadata in the seed's envelope shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Pagination {
     /// 1-based page number.
@@ -99,7 +99,7 @@ impl Pagination {
 }
 
 /// One page of results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Page<T> {
     /// The items of this page.
@@ -136,7 +136,7 @@ impl<T> Page<T> {
 }
 
 /// `{"success": true, "data": [...], "pagination": {...}}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct PaginatedEnvelope<T> {
     /// Always `true`.
     pub success: bool,

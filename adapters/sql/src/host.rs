@@ -20,7 +20,7 @@ use std::time::Duration;
 /// [`OpenOptions`] in the JSON form a binding passes (`{"schema": "shop", "maxConnections":
 /// 20, "acquireTimeoutSeconds": 2.5}`); every field is optional and defaults as in
 /// [`OpenOptions::default`].
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, kassa::host::Decode)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct UrlOptions {
     /// PostgreSQL schema for the tables (created if missing).

@@ -5,7 +5,7 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Why a request was denied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DenyReason {
     /// No role of the principal grants the action on this resource kind (default deny).
@@ -16,7 +16,7 @@ pub enum DenyReason {
 }
 
 /// The answer of [`Policy::authorize`](super::Policy::authorize).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// Whether the action is allowed.

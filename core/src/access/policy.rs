@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A role as configured: a name and its grants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoleDef {
     /// Role name (`[a-z0-9_-]{1,64}`).
@@ -137,7 +137,7 @@ impl Default for Policy {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PolicyConfig {
     roles: Vec<RoleDef>,
@@ -348,7 +348,7 @@ pub mod ops {
     use super::*;
 
     /// Input of `access.authorize`.
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct AuthorizeRequest {
         /// Host roles added to the built-ins.

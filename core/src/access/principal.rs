@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The caller: a user (or a guest session) with roles and customer groups.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Principal {
     /// The user id; for a guest, the guest session id (which owns the guest cart); `None`
@@ -53,7 +53,7 @@ impl Principal {
 ///
 /// For a collection action (listing one's orders), the engine passes the owner it scopes the
 /// query to, so `:own` grants apply to it like to a single resource.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Resource {
     /// Resource kind, e.g. `"orders"`.

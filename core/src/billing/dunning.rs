@@ -12,7 +12,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What to do when every retry failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FinalAction {
     /// Cancel the subscription (the invoice becomes uncollectible).
@@ -23,7 +25,7 @@ pub enum FinalAction {
 }
 
 /// The retry schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DunningPolicy {
     /// Days after the first failure at which to retry; strictly increasing.
@@ -42,7 +44,7 @@ impl Default for DunningPolicy {
 }
 
 /// Dunning in progress.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct DunningState {
     /// The invoice being collected.
@@ -59,7 +61,7 @@ pub struct DunningState {
 }
 
 /// What follows a failed attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(
     rename_all = "snake_case",
     tag = "type",

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// Why an invoice was issued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceKind {
     /// The first period at subscribe (or at trial end).
@@ -43,7 +43,7 @@ impl InvoiceKind {
 }
 
 /// Where an invoice stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum InvoiceStatus {
     /// Issued; payment pending or being retried.
@@ -57,7 +57,7 @@ pub enum InvoiceStatus {
 }
 
 /// What a line bills.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
     /// Plan seats for a period.
@@ -78,7 +78,7 @@ impl LineKind {
 }
 
 /// A line to invoice: always a positive unit amount; credits are subtracted by kind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct LineInput {
     /// What it bills.
@@ -110,7 +110,7 @@ fn standard() -> String {
 }
 
 /// Everything [`compute_invoice`] needs (the `billing.invoice` vector request).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceInput {
     /// Currency.
@@ -137,7 +137,7 @@ pub struct InvoiceInput {
 }
 
 /// One invoiced line; amounts of credit lines are negative.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceLine {
     /// Line id within the invoice (`l1`, `l2`, ...).
@@ -164,7 +164,7 @@ pub struct InvoiceLine {
 }
 
 /// The computed lines and totals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceComputation {
     /// Lines, in input order.
@@ -186,7 +186,7 @@ pub struct InvoiceComputation {
 }
 
 /// A payment attempt of an invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentAttempt {
     /// 1, 2, ...
@@ -203,7 +203,7 @@ pub struct PaymentAttempt {
 }
 
 /// An invoice of a subscription.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Invoice {
     /// Id (`{subscriptionId}-inv-{n}`).

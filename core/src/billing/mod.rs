@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 
 /// A subscription coupon: percent or amount off the period invoices, for a number of
 /// periods (or forever).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingCoupon {
     /// Code.

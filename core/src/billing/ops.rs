@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// `billing.periods`: `count` periods from period `from`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodsRequest {
     /// The schedule.
@@ -54,7 +54,7 @@ pub fn periods(req: PeriodsRequest) -> Result<Vec<Period>> {
 }
 
 /// `billing.period_at`: the period containing `at`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodAtRequest {
     /// The schedule.
@@ -79,7 +79,7 @@ pub fn invoice(req: InvoiceInput) -> Result<InvoiceComputation> {
 }
 
 /// `billing.usage_charge`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageRequest {
     /// The usage pricing.
@@ -96,7 +96,7 @@ pub fn usage_charge(req: UsageRequest) -> Result<UsageCharge> {
 }
 
 /// `billing.transition`: where `action` leads from `from` (or `CONFLICT`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionRequest {
     /// Current state.
@@ -106,7 +106,7 @@ pub struct TransitionRequest {
 }
 
 /// The result of `billing.transition`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionResult {
     /// The new state.
@@ -119,7 +119,7 @@ pub fn transition(req: TransitionRequest) -> Result<TransitionResult> {
 }
 
 /// `billing.dunning_step`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct DunningRequest {
     /// The policy.

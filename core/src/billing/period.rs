@@ -20,7 +20,7 @@ use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime
 use serde::{Deserialize, Serialize};
 
 /// One billing period: `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Period {
     /// Index from the anchor (0 is the first period).
@@ -44,7 +44,7 @@ impl Period {
 }
 
 /// The periods of a subscription: an anchor, an interval and a fixed UTC offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodSchedule {
     /// Start of period 0; its local day of month is the anchor day.

@@ -6,7 +6,7 @@ use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// The unit of a billing interval.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Interval {
     /// Calendar days (in the subscription's UTC offset).
@@ -33,7 +33,7 @@ impl Interval {
 
 /// A plan as the host's catalog defines it. Subscriptions keep a snapshot of their plan, so
 /// a later price change of the plan does not silently change running subscriptions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// Unique id.

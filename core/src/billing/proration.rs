@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The rounding modes of the two proration rounding points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProrationRounding {
     /// `proration_credit`.
@@ -39,7 +39,7 @@ impl Default for ProrationRounding {
 }
 
 /// A proration request (the `billing.prorate` vector request).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ProrationInput {
     /// The current period.
@@ -56,7 +56,7 @@ pub struct ProrationInput {
 }
 
 /// The proration of a change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Proration {
     /// Seconds from the change to the period end.

@@ -18,7 +18,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The states of a subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
     /// In the free trial; nothing charged yet.
@@ -71,7 +83,7 @@ impl std::fmt::Display for SubscriptionStatus {
 }
 
 /// What moves a subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// The trial ended and the first payment succeeded.
@@ -226,7 +238,7 @@ pub fn next_status(from: SubscriptionStatus, action: Action) -> Result<Subscript
 }
 
 /// One applied transition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionHistoryEntry {
     /// State before.
@@ -244,7 +256,7 @@ pub struct SubscriptionHistoryEntry {
 }
 
 /// A coupon attached to a subscription with the periods it still applies to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AppliedCoupon {
     /// The coupon.
@@ -256,7 +268,7 @@ pub struct AppliedCoupon {
 
 /// A subscription: the aggregate the [`SubscriptionStore`](crate::ports::SubscriptionStore)
 /// keeps, invoices included, so one compare-and-set covers state, period and invoices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Subscription {
     /// Id.

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// How the tiers combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum UsageMode {
     /// Each unit at the price of the tier it falls in.
@@ -24,7 +24,7 @@ pub enum UsageMode {
 }
 
 /// One tier: up to `upTo` units (inclusive; none for the last, open tier).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageTier {
     /// Upper bound of the tier, inclusive; `None` only for the last tier.
@@ -38,7 +38,7 @@ pub struct UsageTier {
 }
 
 /// Usage pricing of a plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct UsagePricing {
     /// What is counted (`"api_calls"`), for invoice descriptions.
@@ -57,7 +57,7 @@ fn half_up() -> RoundingMode {
 }
 
 /// The units and amount one tier contributed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TierCharge {
     /// Tier index.
@@ -71,7 +71,7 @@ pub struct TierCharge {
 }
 
 /// The price of a quantity of usage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct UsageCharge {
     /// Units.

@@ -5,7 +5,9 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// How quantities combine when both carts hold the same line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MergePolicy {
     /// Customer quantity + guest quantity (capped at the line maximum).
@@ -29,7 +31,7 @@ impl MergePolicy {
 }
 
 /// A guest line left out of the merge, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct DroppedLine {
     /// The guest line.
@@ -41,7 +43,7 @@ pub struct DroppedLine {
 }
 
 /// The merged cart with what the merge changed on the way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct MergeOutcome {
     /// The merged cart.

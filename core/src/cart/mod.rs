@@ -28,7 +28,7 @@ pub const DEFAULT_MAX_QUANTITY: u32 = 999;
 pub const MAX_LINE_ID_LEN: usize = 100;
 
 /// Configurable cart rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CartRules {
     /// Highest quantity of one line (default 999).
@@ -84,7 +84,7 @@ impl<'a> CartContext<'a> {
 }
 
 /// One cart line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CartLine {
     /// Id of the line, unique in its cart (defaults to the SKU).
@@ -96,7 +96,7 @@ pub struct CartLine {
 }
 
 /// A shopping cart in one currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Cart {
     currency: Currency,

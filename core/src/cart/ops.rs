@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One cart operation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(tag = "op", rename_all = "snake_case", rename_all_fields = "camelCase")]
 pub enum CartOp {
     /// [`Cart::add`].
@@ -61,7 +61,7 @@ impl Cart {
 
 /// `cart.apply`: a sequence of operations on a cart; the first failing operation's error
 /// is the answer (with meta `operationIndex`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyRequest {
     /// The catalog.
@@ -114,7 +114,7 @@ pub fn apply(req: ApplyRequest) -> Result<Cart> {
 }
 
 /// `cart.merge`: merges a guest cart into a customer cart.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct MergeRequest {
     /// The catalog.
@@ -142,7 +142,7 @@ pub fn merge(req: MergeRequest) -> Result<MergeOutcome> {
 }
 
 /// `cart.pricing_lines`: the cart's lines resolved against the catalog.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingLinesRequest {
     /// The catalog.
@@ -160,7 +160,7 @@ pub fn pricing_lines(req: PricingLinesRequest) -> Result<Vec<PricingLine>> {
 }
 
 /// `cart.check_stock`: summed demand per SKU, or `OUT_OF_STOCK`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckStockRequest {
     /// The cart.

@@ -10,7 +10,19 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An image format recognised by its magic bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ImageFormat {
     /// JPEG (`FF D8 FF`).
@@ -51,7 +63,7 @@ impl ImageFormat {
 }
 
 /// What an upload may be.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageRules {
     /// Accepted formats.
@@ -98,7 +110,7 @@ impl Default for ImageRules {
 }
 
 /// A valid image's type and size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageInfo {
     /// The format.
@@ -114,7 +126,7 @@ pub struct ImageInfo {
 }
 
 /// Why an upload was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum ImageError {
     /// No upload at all.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A category; categories form a tree through `parent_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Category {
     /// Unique id.
@@ -24,7 +24,7 @@ pub struct Category {
 }
 
 /// Metadata of one product image (the bytes live elsewhere; see [`super::image`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageMeta {
     /// Where the image is served from.
@@ -43,7 +43,7 @@ pub struct ImageMeta {
 /// One price of a variant, scoped by currency and optionally by region and/or channel.
 ///
 /// The most specific matching scope wins (see [`Catalog::resolve_price`](super::Catalog::resolve_price)).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Price {
     /// The amount (its currency is the price's currency); rounded to the minor unit.
@@ -63,7 +63,7 @@ pub struct Price {
 }
 
 /// A purchasable variant of a product, identified by its SKU.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Variant {
     /// Stock keeping unit, unique across the catalog.
@@ -95,7 +95,7 @@ pub struct Variant {
 }
 
 /// A product: what a shopper sees, with one or more variants.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Product {
     /// Unique id.
@@ -129,7 +129,7 @@ pub struct Product {
 }
 
 /// The raw, unvalidated form of a catalog: what hosts send and sample files hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogData {
     /// Every category.

@@ -21,7 +21,7 @@ fn build(data: CatalogData, max_page_size: Option<u32>) -> Result<Catalog> {
 }
 
 /// Counts of a valid catalog.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogStats {
     /// Number of categories.
@@ -43,7 +43,7 @@ pub fn validate(data: CatalogData) -> Result<CatalogStats> {
 }
 
 /// `catalog.resolve_price`: the price of one SKU in a context.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ResolvePriceRequest {
     /// The catalog.
@@ -60,7 +60,7 @@ pub fn resolve_price(req: ResolvePriceRequest) -> Result<ResolvedPrice> {
 }
 
 /// `catalog.query`: one page of a product query.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct QueryRequest {
     /// The catalog.
@@ -81,7 +81,7 @@ pub fn query(req: QueryRequest) -> Result<Page<ProductSummary>> {
 }
 
 /// `catalog.related`: related products of one product.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RelatedRequest {
     /// The catalog.
@@ -106,7 +106,7 @@ pub fn related(req: RelatedRequest) -> Result<Vec<ProductSummary>> {
 
 /// `catalog.validate_image`: validates an upload from its first bytes (hex-encoded, so the
 /// request stays plain JSON).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidateImageRequest {
     /// The first bytes of the upload, as lowercase or uppercase hex.

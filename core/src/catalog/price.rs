@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Where a price is asked for: the shopper's region and channel, and the currency.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceContext {
     /// Region (e.g. `"DE"`, `"US-CA"`); `None` matches only prices without a region.
@@ -43,7 +43,19 @@ impl PriceContext {
 }
 
 /// Which scope a resolved price came from, from least to most specific.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PriceScope {
     /// Neither region nor channel: the currency's default price.
@@ -69,7 +81,7 @@ impl PriceScope {
 }
 
 /// The price of one SKU in one context.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ResolvedPrice {
     /// The SKU.
@@ -125,7 +137,7 @@ impl ResolvedPrice {
 }
 
 /// What a sale earns over its cost.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Margin {
     /// Net price minus cost.

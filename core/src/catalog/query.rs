@@ -19,7 +19,9 @@ pub const DEFAULT_RELATED_LIMIT: u32 = 4;
 
 /// How query results are ordered. Every order ends with the product name (case- and
 /// accent-folded) and then the product id, so results are always fully deterministic.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
     /// Text relevance, best first (without text every product scores 0: by name).
@@ -41,7 +43,7 @@ pub enum SortKey {
 /// that cannot be bought in the shopper's currency, region and channel is not shown. Its
 /// "from" price is the lowest resolved price among its active variants (the price that
 /// is shown, filtered and sorted on; compared as stored, tax-inclusive or not).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductQuery {
     /// Words that must all occur (as word prefixes) in the name, description or a SKU;
@@ -103,7 +105,7 @@ impl ProductQuery {
 }
 
 /// One product in a listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ProductSummary {
     /// Product id.

@@ -11,7 +11,7 @@ use crate::ports::{HealthStatus, OrderFilter, PortHealth};
 use serde::{Deserialize, Serialize};
 
 /// The health of the engine: the worst of its ports, and each port's own report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct EngineHealth {
     /// Worst status over all ports.

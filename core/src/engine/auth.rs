@@ -52,7 +52,7 @@ pub struct AuthPorts {
 }
 
 /// Settings of the identity flows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct AuthConfig {
     /// argon2id parameters (default OWASP: m = 19 MiB, t = 2, p = 1).
@@ -132,7 +132,7 @@ impl Auth {
 }
 
 /// A login request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LoginRequest {
     /// Email as typed.
@@ -144,7 +144,7 @@ pub struct LoginRequest {
 }
 
 /// A user as the identity flows show it (never the password hash).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     /// User id.
@@ -173,7 +173,7 @@ impl AccountView {
 }
 
 /// A logged-in session: the tokens and the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthSession {
     /// Access and refresh tokens.

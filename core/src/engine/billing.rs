@@ -46,7 +46,7 @@ pub struct BillingPorts {
 }
 
 /// Settings of the billing flows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct BillingConfig {
     /// The retry schedule after a failed payment.
@@ -71,7 +71,7 @@ impl Default for BillingConfig {
 }
 
 /// A subscribe request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscribeRequest {
     /// The customer.
@@ -106,7 +106,7 @@ fn one() -> u32 {
 }
 
 /// A plan or quantity change.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangePlanRequest {
     /// The new plan (none: keep the plan).
@@ -118,7 +118,7 @@ pub struct ChangePlanRequest {
 }
 
 /// What one renewal run did for one subscription.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RenewalItem {
     /// The subscription.
@@ -134,7 +134,7 @@ pub struct RenewalItem {
 }
 
 /// A renewal run's report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RenewalReport {
     /// The run's time.
@@ -144,7 +144,7 @@ pub struct RenewalReport {
 }
 
 /// A billing message (rendered text for the host's mailer).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct BillingMessage {
     /// Subject line.
@@ -154,7 +154,7 @@ pub struct BillingMessage {
 }
 
 /// The payload of billing outbox events (schema version 1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SubscriptionEvent {
     /// `subscription_created`, `subscription_status_changed`, `subscription_plan_changed`,

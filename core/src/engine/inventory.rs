@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const EVENT_LOW_STOCK: &str = "low_stock";
 
 /// An admin inventory update of one SKU at one location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryUpdate {
     /// SKU.
@@ -32,7 +32,7 @@ pub struct InventoryUpdate {
 }
 
 /// What an inventory update did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryUpdateResult {
     /// The level after.
@@ -46,7 +46,7 @@ pub struct InventoryUpdateResult {
 }
 
 /// A barcode scan at a location, optionally with the counted quantity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct BarcodeScan {
     /// The scanned digits (GTIN-8/12/13/14).
@@ -60,7 +60,7 @@ pub struct BarcodeScan {
 }
 
 /// What a barcode scan found (and counted).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ScanResult {
     /// The validated code.

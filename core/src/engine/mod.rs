@@ -103,7 +103,7 @@ impl Ports {
 }
 
 /// Engine settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct EngineConfig {
     /// Prefix of order numbers (`"KS"` gives `KS-000001`).

@@ -14,7 +14,7 @@ use crate::ports::{GatewayOutcome, OrderFilter};
 use serde::{Deserialize, Serialize};
 
 /// An admin status update.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "action")]
 pub enum StatusUpdate {
     /// Ship units (all remaining when `lines` is absent).

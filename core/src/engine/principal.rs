@@ -13,7 +13,7 @@ pub const ROLE_SYSTEM: &str = "system";
 /// enforced without changing signatures. The engine itself only applies ownership (a
 /// customer reaches only its own carts and orders) and requires the `admin` role for admin
 /// flows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Principal {
     /// Principal id (a user id, or `"system"`).

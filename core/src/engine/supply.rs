@@ -36,7 +36,7 @@ pub const EVENT_PURCHASE_ORDER: &str = "purchase_order_status_changed";
 pub const EVENT_SHIPMENT_TRACKING: &str = "shipment_tracking";
 
 /// What a reorder run did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderRunReport {
     /// Run id (from the id generator; keys its low-stock events).
@@ -48,7 +48,7 @@ pub struct ReorderRunReport {
 }
 
 /// Goods arriving against a purchase order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveGoods {
     /// Receipt id, the idempotency key of the receipt (a fresh id when absent). Receiving
@@ -63,7 +63,7 @@ pub struct ReceiveGoods {
 }
 
 /// What receiving did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveResult {
     /// The purchase order after.
@@ -75,7 +75,7 @@ pub struct ReceiveResult {
 }
 
 /// A new shipment for an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct NewShipment {
     /// The order it fulfills (must be confirmed).
@@ -90,7 +90,7 @@ pub struct NewShipment {
 }
 
 /// What a tracking update did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackingResult {
     /// The shipment after.

@@ -29,7 +29,9 @@ use serde::{Deserialize, Serialize};
 use smoothing::{Coefficients, FinalState, Season, Shape};
 
 /// Trend component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Trend {
     /// No trend.
@@ -40,7 +42,9 @@ pub enum Trend {
 }
 
 /// Seasonal component.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Seasonality {
     /// No seasonality.
@@ -53,7 +57,9 @@ pub enum Seasonality {
 }
 
 /// How the initial states are chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Initialization {
     /// statsmodels' `"heuristic"`: from the first cycles of the data.
@@ -64,7 +70,7 @@ pub enum Initialization {
 }
 
 /// Model settings.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SmoothingSettings {
     /// Trend component.
@@ -94,7 +100,7 @@ pub struct SmoothingSettings {
 }
 
 /// Fitted parameters and initial states.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct FittedParams {
     /// Level smoothing α.
@@ -114,7 +120,7 @@ pub struct FittedParams {
 }
 
 /// One forecast step.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ForecastPoint {
     /// Steps ahead (1-based).

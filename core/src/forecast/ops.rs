@@ -9,7 +9,7 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Fit a model and forecast `horizon` steps.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ForecastRequest {
     /// Observations, oldest first.
@@ -22,7 +22,7 @@ pub struct ForecastRequest {
 }
 
 /// A rounded forecast step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RoundedPoint {
     /// Steps ahead.
@@ -34,7 +34,7 @@ pub struct RoundedPoint {
 }
 
 /// The rounded fit and forecast.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ForecastResponse {
     /// α (4 decimals).

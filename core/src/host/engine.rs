@@ -124,7 +124,7 @@ pub const OPERATIONS: &[&str] = &[
 ];
 
 /// Identity setup of an in-memory host: the token issuer and the flows' settings.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuthSetup {
     /// `iss` of issued tokens.
@@ -153,7 +153,7 @@ fn default_kid() -> String {
 }
 
 /// Initial stock of an in-memory host.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StockSeed {
     /// SKU.
@@ -170,7 +170,7 @@ fn default_location() -> String {
 }
 
 /// Everything an in-memory host starts from; every field has a default.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct InMemorySetup {
     /// The catalog (default: [`SAMPLE_CATALOG`]).
@@ -231,7 +231,7 @@ impl std::fmt::Debug for HostPorts {
 /// and they are ignored (so restarting a service never resets stock or undoes catalog edits).
 /// Without `catalog`, the catalog starts empty (the in-memory default, the sample catalog, is
 /// not loaded into a database).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct OpenSetup {
     /// The catalog loaded into a fresh database.
@@ -327,17 +327,17 @@ fn to_value<T: Serialize>(value: T) -> Result<String> {
     serde_json::to_string(&value).map_err(|e| KassaError::internal(e.to_string()))
 }
 
-fn decode<T: DeserializeOwned>(input: &str) -> Result<T> {
+fn decode<T: DeserializeOwned + super::Decode>(input: &str) -> Result<T> {
     super::from_str(input)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Acting {
     actor: Principal,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Browse {
     #[serde(default = "anonymous")]
@@ -345,28 +345,28 @@ struct Browse {
     query: ProductQuery,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ProductWrite {
     actor: Principal,
     product: Product,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RulesWrite {
     actor: Principal,
     rules: PricingRules,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AvailabilityQuery {
     #[serde(default)]
     skus: Option<Vec<String>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SetStock {
     actor: Principal,
@@ -376,21 +376,21 @@ struct SetStock {
     on_hand: u64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CreateCart {
     actor: Principal,
     currency: Currency,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CartRef {
     actor: Principal,
     cart_id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AddToCart {
     actor: Principal,
@@ -399,7 +399,7 @@ struct AddToCart {
     quantity: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SetQuantity {
     actor: Principal,
@@ -408,7 +408,7 @@ struct SetQuantity {
     quantity: u32,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RemoveLine {
     actor: Principal,
@@ -416,7 +416,7 @@ struct RemoveLine {
     line_id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Checkout {
     actor: Principal,
@@ -425,14 +425,14 @@ struct Checkout {
     request: CheckoutRequest,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct OrderRef {
     actor: Principal,
     order_id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct MyOrders {
     actor: Principal,
@@ -440,7 +440,7 @@ struct MyOrders {
     page: Option<PageRequest>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct History {
     actor: Principal,
@@ -450,7 +450,7 @@ struct History {
     page: Option<PageRequest>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CancelOrder {
     actor: Principal,
@@ -459,7 +459,7 @@ struct CancelOrder {
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RefundOrder {
     actor: Principal,
@@ -467,7 +467,7 @@ struct RefundOrder {
     request: RefundRequest,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateStatus {
     actor: Principal,
@@ -477,7 +477,7 @@ struct UpdateStatus {
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Capture {
     actor: Principal,
@@ -486,27 +486,27 @@ struct Capture {
     amount: Option<Money>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ApplyGatewayEvent {
     actor: Principal,
     event: GatewayEvent,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Dashboard {
     actor: Principal,
     request: DashboardRequest,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Render {
     event: OrderEvent,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct EmailFrom {
     email: String,
@@ -514,13 +514,13 @@ struct EmailFrom {
     client_address: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TokenOnly {
     token: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TokenFrom {
     token: String,
@@ -528,7 +528,7 @@ struct TokenFrom {
     client_address: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Register {
     email: String,
@@ -537,7 +537,7 @@ struct Register {
     client_address: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ResetPassword {
     token: String,
@@ -546,33 +546,33 @@ struct ResetPassword {
     client_address: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SetClock {
     now: DateTime<Utc>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AdvanceClock {
     seconds: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct UpdateInventory {
     actor: Principal,
     update: InventoryUpdate,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ScanBarcode {
     actor: Principal,
     scan: BarcodeScan,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Audit {
     actor: Principal,
@@ -580,21 +580,21 @@ struct Audit {
     sku: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PutSupplier {
     actor: Principal,
     supplier: Supplier,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PutRule {
     actor: Principal,
     rule: ReorderRule,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ReorderRunRequest {
     actor: Principal,
@@ -602,14 +602,14 @@ struct ReorderRunRequest {
     draft: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ById {
     actor: Principal,
     id: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ByIdWithReason {
     actor: Principal,
@@ -618,7 +618,7 @@ struct ByIdWithReason {
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ReceivePo {
     actor: Principal,
@@ -626,14 +626,14 @@ struct ReceivePo {
     goods: ReceiveGoods,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CreateShipment {
     actor: Principal,
     shipment: NewShipment,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct TrackShipment {
     actor: Principal,
@@ -641,7 +641,7 @@ struct TrackShipment {
     events: Vec<TrackingEvent>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Subscribe {
     actor: Principal,
@@ -649,7 +649,7 @@ struct Subscribe {
     request: SubscribeRequest,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ChangePlan {
     actor: Principal,
@@ -657,7 +657,7 @@ struct ChangePlan {
     request: ChangePlanRequest,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CancelSubscription {
     actor: Principal,
@@ -668,7 +668,7 @@ struct CancelSubscription {
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PaymentMethod {
     actor: Principal,
@@ -676,7 +676,7 @@ struct PaymentMethod {
     payment_token: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Usage {
     actor: Principal,
@@ -685,7 +685,7 @@ struct Usage {
     quantity: u64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SubscriptionEvent {
     actor: Principal,
@@ -693,7 +693,7 @@ struct SubscriptionEvent {
     event: GatewayEvent,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Renewals {
     actor: Principal,

@@ -10,13 +10,16 @@
 //! - [`engine`]: the engine's flows as JSON operations over any ports, and the embedded
 //!   in-memory defaults built from one JSON setup.
 
-mod decode;
+pub mod decode;
 pub mod engine;
 pub mod ops;
 #[cfg(not(target_arch = "wasm32"))]
 mod strict;
 
+pub use decode::Decode;
 pub use engine::{EngineHost, InMemorySetup};
+/// `#[derive(Decode)]`, reading the type's `#[serde(...)]` attributes (kassa-derive).
+pub use kassa_derive::Decode;
 
 use crate::error::{KassaError, Result};
 use serde::de::DeserializeOwned;
@@ -28,7 +31,7 @@ use serde_json::Value;
 /// # Errors
 /// `VALIDATION_ERROR` on the path of the field that does not fit the type (`input` when the
 /// whole request is of the wrong shape).
-pub fn from_value<T: DeserializeOwned>(input: Value) -> Result<T> {
+pub fn from_value<T: DeserializeOwned + Decode>(input: Value) -> Result<T> {
     // Most requests are well formed: serde_json's own `Value` deserializer first, and the
     // path-naming decoder only for a failure. Not on wasm, where it would be a second copy
     // of every request type's serde code (docs/wasm.md, "Size").
@@ -38,14 +41,14 @@ pub fn from_value<T: DeserializeOwned>(input: Value) -> Result<T> {
     if let Ok(value) = T::deserialize(strict::Strict(&input)) {
         return Ok(value);
     }
-    decode::decode(&decode::Node::of_value(&input)).map_err(|e| decode_error(&e))
+    T::decode(&decode::Node::of_value(&input)).map_err(|e| decode_error(&e))
 }
 
 /// [`from_value`] on JSON text.
 ///
 /// # Errors
 /// `VALIDATION_ERROR` on `input` when the text is not one JSON value, else as [`from_value`].
-pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
+pub fn from_str<T: DeserializeOwned + Decode>(input: &str) -> Result<T> {
     // As in `from_value`: serde_json straight into `T` first (decoding through the tree costs
     // a tree), the tree only to name the offending field; on wasm, the tree only.
     #[cfg(not(target_arch = "wasm32"))]
@@ -66,8 +69,8 @@ pub fn from_str<T: DeserializeOwned>(input: &str) -> Result<T> {
 ///
 /// # Errors
 /// As [`from_str`].
-pub fn from_str_tracked<T: DeserializeOwned>(input: &str) -> Result<T> {
-    decode::decode(&parse_request(input)?).map_err(|e| decode_error(&e))
+pub fn from_str_tracked<T: Decode>(input: &str) -> Result<T> {
+    T::decode(&parse_request(input)?).map_err(|e| decode_error(&e))
 }
 
 /// The tree of a request's text, or the `VALIDATION_ERROR` of text that is not JSON.
@@ -110,7 +113,7 @@ fn missing_operation(operation: &str, off: Option<&str>) -> KassaError {
 ///
 /// # Errors
 /// `VALIDATION_ERROR` naming `argument` or the offending field.
-pub fn from_argument<T: DeserializeOwned>(text: &str, argument: &str) -> Result<T> {
+pub fn from_argument<T: DeserializeOwned + Decode>(text: &str, argument: &str) -> Result<T> {
     let text = if text.trim().is_empty() { "{}" } else { text };
     let value: Value = serde_json::from_str(text).map_err(|e| not_json(argument, &e))?;
     from_value(value)

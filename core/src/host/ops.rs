@@ -88,7 +88,7 @@ pub fn call_str(operation: &str, input: &str) -> Result<String> {
 pub(crate) trait Codec {
     type In<'a>;
     type Out;
-    fn decode<T: serde::de::DeserializeOwned>(input: Self::In<'_>) -> Result<T>;
+    fn decode<T: serde::de::DeserializeOwned + super::Decode>(input: Self::In<'_>) -> Result<T>;
     fn encode<T: serde::Serialize>(output: &T) -> Result<Self::Out>;
 }
 
@@ -98,7 +98,7 @@ pub(crate) struct JsonCodec;
 impl Codec for JsonCodec {
     type In<'a> = Value;
     type Out = Value;
-    fn decode<T: serde::de::DeserializeOwned>(input: Value) -> Result<T> {
+    fn decode<T: serde::de::DeserializeOwned + super::Decode>(input: Value) -> Result<T> {
         super::from_value(input)
     }
     fn encode<T: serde::Serialize>(output: &T) -> Result<Value> {
@@ -112,7 +112,7 @@ pub(crate) struct TextCodec;
 impl Codec for TextCodec {
     type In<'a> = &'a str;
     type Out = String;
-    fn decode<T: serde::de::DeserializeOwned>(input: &str) -> Result<T> {
+    fn decode<T: serde::de::DeserializeOwned + super::Decode>(input: &str) -> Result<T> {
         super::from_str(input)
     }
     fn encode<T: serde::Serialize>(output: &T) -> Result<String> {
@@ -382,7 +382,7 @@ fn missing(operation: &str) -> KassaError {
 fn call_typed<C, I, O, F>(input: C::In<'_>, f: F) -> Result<C::Out>
 where
     C: Codec,
-    I: serde::de::DeserializeOwned,
+    I: serde::de::DeserializeOwned + super::Decode,
     O: serde::Serialize,
     F: FnOnce(I) -> Result<O>,
 {

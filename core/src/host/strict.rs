@@ -10,8 +10,9 @@
 //! `visit_seq`; the failure sends the request to the path-naming decoder, whose error hosts
 //! see. It allocates nothing and forwards everything else unchanged.
 //!
-//! Content that serde buffers (internally tagged and untagged enums, `flatten`) is decoded
-//! from serde's own buffer on every host alike, so it needs no guard.
+//! An internally tagged enum, which serde also takes as an array (`["percent_off", true, 10]`:
+//! the tag, then the variant's fields in order), is refused the same way: serde drives it
+//! through `deserialize_any`, so the guard knows it only by its visitor's `expecting` text.
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
@@ -135,6 +136,9 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Strict<V> {
         self.0.visit_newtype_struct(Strict(d))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<V::Value, A::Error> {
+        if expects_tagged_enum(&self.0) {
+            return Err(de::Error::invalid_type(Unexpected::Seq, &self));
+        }
         self.0.visit_seq(Strict(seq))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
@@ -143,6 +147,44 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Strict<V> {
     fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<V::Value, A::Error> {
         self.0.visit_enum(Strict(data))
     }
+}
+
+/// Whether `visitor` is serde's for an internally tagged enum (`expecting` reads "internally
+/// tagged enum X"); compared as it is written, without allocating.
+fn expects_tagged_enum<'de, V: Visitor<'de>>(visitor: &V) -> bool {
+    const PREFIX: &str = "internally tagged enum";
+    struct Prefix {
+        seen: usize,
+        matches: bool,
+    }
+    impl fmt::Write for Prefix {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let want = PREFIX.get(self.seen..).unwrap_or("");
+            let n = want.len().min(s.len());
+            if want.get(..n) != s.get(..n) {
+                self.matches = false;
+                return Err(fmt::Error);
+            }
+            self.seen += n;
+            if self.seen == PREFIX.len() {
+                // Decided: stop formatting.
+                return Err(fmt::Error);
+            }
+            Ok(())
+        }
+    }
+    struct Expecting<'v, V>(&'v V);
+    impl<'de, V: Visitor<'de>> fmt::Display for Expecting<'_, V> {
+        fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            self.0.expecting(f)
+        }
+    }
+    let mut prefix = Prefix {
+        seen: 0,
+        matches: true,
+    };
+    let _ = fmt::write(&mut prefix, format_args!("{}", Expecting(visitor)));
+    prefix.matches && prefix.seen == PREFIX.len()
 }
 
 impl<'de, V: Visitor<'de>> Visitor<'de> for StrictStruct<V> {

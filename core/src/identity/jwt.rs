@@ -19,7 +19,7 @@ use std::fmt;
 const MIN_HMAC_KEY_BYTES: usize = 32;
 
 /// The signing algorithm of a key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 pub enum JwtAlgorithm {
     /// HMAC-SHA-256 with a shared secret of at least 256 bits.
     #[serde(rename = "HS256")]
@@ -222,7 +222,7 @@ impl KeyRing {
 }
 
 /// Token settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TokenConfig {
     /// `iss` written and required.
@@ -262,7 +262,7 @@ impl TokenConfig {
 
 /// Which kind of token a JWT is (`typ` claim); an access token is never accepted as a
 /// refresh token or the other way round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenKind {
     /// A 30-minute bearer token.
@@ -272,7 +272,7 @@ pub enum TokenKind {
 }
 
 /// Who a token is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSubject {
     /// The user id (`sub`).
@@ -285,7 +285,7 @@ pub struct TokenSubject {
     pub customer_groups: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 struct Payload {
     iss: String,
     aud: String,
@@ -300,7 +300,7 @@ struct Payload {
 }
 
 /// The verified claims of an access token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessClaims {
     /// The user id.
@@ -330,7 +330,7 @@ impl AccessClaims {
 }
 
 /// The verified claims of a refresh token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshClaims {
     /// The user id.
@@ -344,7 +344,7 @@ pub struct RefreshClaims {
 }
 
 /// A freshly issued access + refresh pair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenPair {
     /// The access JWT.

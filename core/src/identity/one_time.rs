@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// What a one-time token is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenPurpose {
     /// Confirms an email address (default lifetime 24 h).
@@ -35,7 +35,7 @@ impl TokenPurpose {
 }
 
 /// The stored side of a one-time token: never the secret, only its SHA-256.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct OneTimeTokenRecord {
     /// The lookup part of the token.
@@ -55,7 +55,7 @@ pub struct OneTimeTokenRecord {
 }
 
 /// What a redemption decided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
 pub enum RedeemOutcome {
     /// Accepted (and now used up) for this user.

@@ -28,7 +28,7 @@ pub fn is_common_password(password: &str) -> bool {
 
 /// Password rules. Lengths count Unicode scalar values after NFKC normalization, so `é`
 /// typed as one or two code points counts once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct PasswordPolicy {
     /// Minimum length (default 8).
@@ -77,7 +77,7 @@ impl PasswordPolicy {
 }
 
 /// A registration request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registration {
     /// The email address as typed.
@@ -88,7 +88,7 @@ pub struct Registration {
 
 /// A registration that passed the rules: the normalized email (the password is handed to
 /// the hasher separately and never kept here).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidRegistration {
     /// The normalized email.
@@ -129,7 +129,7 @@ pub mod ops {
     use super::*;
 
     /// Input of `identity.validate_registration`.
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct ValidateRegistrationRequest {
         /// The registration.
@@ -145,7 +145,7 @@ pub mod ops {
     }
 
     /// Input of `identity.normalize_email`.
-    #[derive(Debug, Deserialize)]
+    #[derive(Debug, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     pub struct NormalizeEmailRequest {
         /// The email as typed.

@@ -13,7 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Why a family was revoked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum RevokeReason {
     /// An already-used refresh token was presented.
@@ -27,7 +27,7 @@ pub enum RevokeReason {
 }
 
 /// A family's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "status", content = "reason")]
 pub enum FamilyStatus {
     /// Usable.
@@ -37,7 +37,7 @@ pub enum FamilyStatus {
 }
 
 /// One session's refresh-token family.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshFamily {
     /// Family id (carried in every token of the family).
@@ -59,7 +59,7 @@ pub struct RefreshFamily {
 }
 
 /// What a rotation attempt decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum RotationOutcome {
     /// The presented token was current; the family now expects the new id.

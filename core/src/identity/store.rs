@@ -7,7 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What [`TokenStore::purge_expired`] deleted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PurgedTokens {
     /// Refresh-token families whose current token had expired.

@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Why stock changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum AdjustmentReason {
     /// Goods received (purchase order receipt or manual receiving).
@@ -32,7 +32,7 @@ pub enum AdjustmentReason {
 }
 
 /// Set on hand to a value, or move it by a delta.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(tag = "mode", rename_all = "snake_case")]
 pub enum AdjustmentChange {
     /// On hand becomes `quantity` (a count).
@@ -48,7 +48,7 @@ pub enum AdjustmentChange {
 }
 
 /// A requested adjustment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Adjustment {
     /// SKU.
@@ -67,7 +67,7 @@ pub struct Adjustment {
 }
 
 /// The audit-log entry of one applied stock change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     /// Entry id (from the engine's id generator).
@@ -193,7 +193,7 @@ pub fn apply_adjustment(
 }
 
 /// An adjustment applied to a stock level, as one request (vectors and bindings).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AdjustRequest {
     /// The stock level before.
@@ -207,7 +207,7 @@ pub struct AdjustRequest {
 }
 
 /// The result of [`adjust`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AdjustResult {
     /// The stock level after.

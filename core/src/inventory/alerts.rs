@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Available stock of a SKU at a location is below its reorder level.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct LowStockAlert {
     /// SKU.

@@ -8,7 +8,7 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// Which GTIN length a code has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum GtinKind {
     /// 8 digits (EAN-8).
@@ -22,7 +22,7 @@ pub enum GtinKind {
 }
 
 /// A validated GTIN.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Gtin {
     /// The digits as scanned (spaces removed).

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Where a reservation stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum ReservationStatus {
     /// Holding stock until `expiresAt`.
@@ -26,7 +26,7 @@ pub enum ReservationStatus {
 }
 
 /// Stock held for one order (or cart) until it expires.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Reservation {
     /// Reservation id.
@@ -46,7 +46,7 @@ pub struct Reservation {
 }
 
 /// A request to reserve a whole cart's demand at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReserveRequest {
     /// Id for the new reservation.
@@ -61,7 +61,7 @@ pub struct ReserveRequest {
 
 /// Stock levels plus reservations: the state an inventory store keeps, with every racy
 /// operation as one method (a store runs each under one lock or one transaction).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct InventoryLedger {
     /// Stock levels.
     pub book: StockBook,
@@ -76,7 +76,7 @@ pub struct InventoryLedger {
 
 /// A batch of stock adjustments applied all together or not at all, once per id: an admin
 /// inventory update, a barcode-scan count, or the goods of one purchase-order receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AdjustmentBatch {
     /// Batch id (the idempotency key: a receipt id, or a fresh id per admin update). The
@@ -89,7 +89,7 @@ pub struct AdjustmentBatch {
 }
 
 /// What [`InventoryLedger::apply_adjustments`] did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AdjustmentBatchResult {
     /// The stock levels before the batch, one per distinct (SKU, location), in first-touch
@@ -103,7 +103,7 @@ pub struct AdjustmentBatchResult {
     pub replayed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 struct AppliedBatch {
     adjustments: Vec<Adjustment>,

@@ -12,7 +12,7 @@ use std::ops::Bound;
 pub const MAX_LINE_QUANTITY: u64 = 1_000_000;
 
 /// Stock of one SKU at one location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct StockLevel {
     /// Stock keeping unit.
@@ -33,7 +33,7 @@ impl StockLevel {
 }
 
 /// Units of one SKU asked for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Demand {
     /// Stock keeping unit.
@@ -43,7 +43,7 @@ pub struct Demand {
 }
 
 /// Units of one SKU taken from one location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct StockAllocation {
     /// Stock keeping unit.
@@ -90,7 +90,7 @@ pub fn sum_demand<'a>(
 }
 
 /// Every stock level, keyed by (SKU, location): the pure book the inventory store keeps.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct StockBook {
     levels: BTreeMap<(String, String), StockLevel>,
 }

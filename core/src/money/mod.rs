@@ -143,7 +143,9 @@ impl<'de> Deserialize<'de> for Currency {
 }
 
 /// How to round a value that falls between two representable amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingMode {
     /// Nearest; ties to the even neighbour (banker's rounding).
@@ -559,7 +561,7 @@ pub mod ops {
     use serde::{Deserialize, Serialize};
 
     /// Split `amount` over `weights` (decimal strings) exactly to the minor unit.
-    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase")]
     pub struct AllocateRequest {
         /// The amount to split (must be rounded to the minor unit).
@@ -575,7 +577,7 @@ pub mod ops {
     }
 
     /// Round `amount` to its currency's minor unit with `mode`.
-    #[derive(Debug, Clone, Serialize, Deserialize)]
+    #[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase")]
     pub struct RoundRequest {
         /// The amount to round.

@@ -16,7 +16,7 @@ pub const EVENT_PASSWORD_RESET: &str = "password_reset_requested";
 /// `password_reset_requested`), for the host's mailer. `token` is the one-time secret to
 /// put in the link; it exists nowhere else (the store keeps only its hash), so the outbox
 /// holding these events must be treated as secret and drained promptly.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountEvent {
     /// The user.

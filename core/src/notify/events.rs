@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const EVENT_SCHEMA_VERSION: u32 = 1;
 
 /// One line of an [`OrderSummary`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SummaryLine {
     /// Stock keeping unit.
@@ -29,7 +29,7 @@ pub struct SummaryLine {
 }
 
 /// What events and messages say about an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderSummary {
     /// Order id.
@@ -89,7 +89,7 @@ impl OrderSummary {
 }
 
 /// Every event the engine emits.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum OrderEvent {
     /// Checkout succeeded: the order is confirmed.

@@ -9,7 +9,7 @@ use minijinja::{AutoEscape, Environment};
 use serde::{Deserialize, Serialize};
 
 /// Which message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     /// Sent for `order_placed`.
@@ -47,7 +47,7 @@ impl MessageKind {
 }
 
 /// Which part of a message a template renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum TemplatePart {
     /// One-line subject.
@@ -77,7 +77,7 @@ impl TemplatePart {
 }
 
 /// A message ready to send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RenderedMessage {
     /// Which message.

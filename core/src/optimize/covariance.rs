@@ -7,7 +7,9 @@ use nalgebra::{DMatrix, SymmetricEigen};
 use serde::{Deserialize, Serialize};
 
 /// What to do when the covariance matrix is not positive definite.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PsdPolicy {
     /// Check (Cholesky of the whole matrix) and refuse with `VALIDATION_ERROR` on failure.

@@ -7,7 +7,7 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// One point of the frontier.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct FrontierPoint {
     /// Expected return.
@@ -21,7 +21,7 @@ pub struct FrontierPoint {
 }
 
 /// The frontier, ordered by increasing return (and risk).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Frontier {
     /// Asset names.

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// Which series to fetch.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct MarketQuery {
     /// Asset (contract) names.
@@ -31,7 +31,7 @@ pub trait MarketDataSource: Send + Sync {
 }
 
 /// Whether a read came from the cache.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum CacheStatus {
     /// Served from the cache.
@@ -41,7 +41,9 @@ pub enum CacheStatus {
 }
 
 /// Cache counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct CacheStats {
     /// Reads served from the cache.

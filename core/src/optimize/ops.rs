@@ -27,7 +27,7 @@ pub fn max_sharpe(p: PortfolioProblem) -> Result<PortfolioResult> {
 }
 
 /// A problem with a target.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TargetRequest {
     /// The problem.
@@ -53,7 +53,7 @@ pub fn efficient_risk(r: TargetRequest) -> Result<PortfolioResult> {
 }
 
 /// A frontier request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct FrontierRequest {
     /// The problem.
@@ -75,7 +75,7 @@ fn default_sims() -> usize {
 }
 
 /// A VaR request: weights and per-period asset returns (rows).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct VarRequest {
     /// Portfolio weights.
@@ -97,7 +97,7 @@ pub struct VarRequest {
 }
 
 /// VaR/CVaR per level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct VarReport {
     /// The method used.
@@ -178,7 +178,7 @@ pub fn var(r: VarRequest) -> Result<VarReport> {
 }
 
 /// An exact QUBO answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct QuboAnswer {
     /// The minimizing assignment as 0/1.
@@ -204,7 +204,7 @@ pub fn select(r: selection::SelectionRequest) -> Result<selection::SelectionResu
 }
 
 /// Where the prices come from: long-form observations or an aligned table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct EstimateRequest {
     /// Long-form observations (aligned with `alignment`).

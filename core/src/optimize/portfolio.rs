@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// A cap on the total weight of a group (sector) of assets.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupCap {
     /// Group name (for messages).
@@ -32,7 +32,7 @@ pub struct GroupCap {
 }
 
 /// A mean-variance problem in its serde form.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PortfolioProblem {
     /// Asset names (optional; default `asset0`, `asset1`, ...).
@@ -87,7 +87,7 @@ pub struct Prepared {
 }
 
 /// How the solver got there.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Convergence {
     /// `pdas` (primal-dual active set) or `active_set` (primal fallback).
@@ -105,7 +105,7 @@ pub struct Convergence {
 }
 
 /// An optimized portfolio.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PortfolioResult {
     /// Asset names.

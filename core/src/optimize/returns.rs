@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One price observation in long form: `(date, asset, price)`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceObservation {
     /// ISO date (`YYYY-MM-DD`) or any string that sorts chronologically.
@@ -19,7 +19,9 @@ pub struct PriceObservation {
 }
 
 /// How dates missing for some assets are handled when the long form is put in a table.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Alignment {
     /// Keep only the dates on which every asset has a price.
@@ -31,7 +33,7 @@ pub enum Alignment {
 }
 
 /// Aligned prices: one row per date, one column per asset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceTable {
     /// Asset names, one per column.
@@ -43,7 +45,9 @@ pub struct PriceTable {
 }
 
 /// Simple (`p1/p0 - 1`) or logarithmic (`ln(p1/p0)`) returns.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReturnKind {
     /// `p1 / p0 - 1`.
@@ -54,7 +58,7 @@ pub enum ReturnKind {
 }
 
 /// Per-period returns: one row per period, one column per asset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReturnTable {
     /// Asset names.

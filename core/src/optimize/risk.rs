@@ -12,7 +12,7 @@ use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 /// VaR and CVaR at one confidence level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RiskMeasure {
     /// Confidence level, e.g. 0.95.
@@ -24,7 +24,9 @@ pub struct RiskMeasure {
 }
 
 /// How VaR is computed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum VarMethod {
     /// Empirical quantile of the historical portfolio returns.

@@ -16,7 +16,9 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// The covariance estimator.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Estimator {
     /// Sample covariance.
@@ -27,7 +29,9 @@ pub enum Estimator {
 }
 
 /// What to optimize.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Objective {
     /// Minimum variance (default).
@@ -38,7 +42,7 @@ pub enum Objective {
 }
 
 /// Portfolio constraints (the non-data part of a [`PortfolioProblem`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PortfolioConstraints {
     /// Per-asset lower bounds (default 0).
@@ -54,7 +58,7 @@ pub struct PortfolioConstraints {
 }
 
 /// Estimates from a price table.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Estimates {
     /// Asset names.
@@ -186,7 +190,7 @@ impl Estimates {
 }
 
 /// A price shock on one asset: `change = 0.3` is +30%.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Shock {
     /// Asset name.
@@ -203,7 +207,7 @@ fn trading_days() -> f64 {
 }
 
 /// A scenario request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ScenarioRequest {
     /// Aligned prices.
@@ -241,7 +245,7 @@ pub struct ScenarioRequest {
 }
 
 /// One column of the side-by-side comparison.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ScenarioSide {
     /// Weights.
@@ -259,7 +263,7 @@ pub struct ScenarioSide {
 }
 
 /// Baseline and scenario side by side.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ScenarioResult {
     /// Asset names.

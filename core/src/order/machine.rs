@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Which of the three machines a state or a history entry belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Machine {
     /// The order's life: pending, confirmed, completed, cancelled.
@@ -34,7 +34,7 @@ impl Machine {
 }
 
 /// A named condition a transition requires.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Guard {
     /// No condition.
@@ -244,7 +244,18 @@ pub trait StateMachine: Copy + Eq + fmt::Debug + Sized + 'static {
 
 /// The order's own status.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -303,7 +314,18 @@ impl StateMachine for OrderStatus {
 
 /// The payment's status.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -429,7 +451,18 @@ impl StateMachine for PaymentStatus {
 
 /// The goods' status.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum FulfillmentStatus {

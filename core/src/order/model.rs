@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// One priced line of an order (prices frozen at checkout).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderLine {
     /// Line id (the cart line's id).
@@ -49,7 +49,7 @@ pub struct OrderLine {
 }
 
 /// The totals of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderTotals {
     /// Sum of unit price × quantity.
@@ -65,7 +65,7 @@ pub struct OrderTotals {
 }
 
 /// A line to create an order with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct NewOrderLine {
     /// Line id.
@@ -92,7 +92,7 @@ pub struct NewOrderLine {
 }
 
 /// Everything needed to create an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct NewOrder {
     /// Order id (from the `IdGenerator`).
@@ -117,7 +117,7 @@ pub struct NewOrder {
 }
 
 /// A quantity of one order line (for shipping, delivery and returns).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct LineQuantity {
     /// The order line.
@@ -128,7 +128,7 @@ pub struct LineQuantity {
 
 /// The order aggregate: lines, totals, its three statuses, payment, refunds, history, and a
 /// version for compare-and-set.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Order {
     /// Order id.

@@ -8,7 +8,9 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// The guard facts in serde form (amounts in minor units).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FactsInput {
     /// Payment status.
@@ -30,7 +32,7 @@ pub struct FactsInput {
 }
 
 /// Is `from → to` legal in `machine` under `facts`?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionRequest {
     /// Which machine.
@@ -45,7 +47,7 @@ pub struct TransitionRequest {
 }
 
 /// A legal transition.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionAllowed {
     /// State before.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The share of a refund attributed to one order line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundLine {
     /// The order line.
@@ -20,7 +20,7 @@ pub struct RefundLine {
 
 /// A refund asked for: an amount and, optionally, how it splits over lines. Whatever the
 /// lines do not cover is an order-level refund (shipping, goodwill).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundRequest {
     /// Total amount to refund.
@@ -34,7 +34,7 @@ pub struct RefundRequest {
 }
 
 /// A validated refund, ready to be sent to the gateway and then applied.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundPlan {
     /// Total amount.
@@ -48,7 +48,7 @@ pub struct RefundPlan {
 }
 
 /// A refund that happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Refund {
     /// Refund id.

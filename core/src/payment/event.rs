@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 /// What the gateway reports. Amounts are cumulative (Stripe's `amount_captured`,
 /// `amount_refunded`), which is what makes out-of-order delivery safe: an older event never
 /// lowers a total.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum GatewayEventKind {
     /// The charge was authorized for `amount`.
@@ -42,7 +42,7 @@ pub enum GatewayEventKind {
 }
 
 /// A webhook-style event from the payment gateway.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayEvent {
     /// The gateway's unique event id (the de-duplication key).
@@ -60,7 +60,7 @@ pub struct GatewayEvent {
 }
 
 /// What applying an event did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum EventEffect {
     /// The payment changed.

@@ -18,7 +18,7 @@ pub fn attempt_key(order_id: &str, attempt: u32, operation: &str) -> String {
 }
 
 /// What became of one payment attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum AttemptOutcome {
     /// Sent, no answer recorded yet.
@@ -37,7 +37,7 @@ pub enum AttemptOutcome {
 }
 
 /// One try to pay an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentAttempt {
     /// 1-based attempt number within the order.
@@ -53,7 +53,7 @@ pub struct PaymentAttempt {
 }
 
 /// The payment of one order (its payment intent).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     /// Status (see the payment transition table).

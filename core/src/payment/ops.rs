@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Apply a gateway event to a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyEventRequest {
     /// The payment before.
@@ -23,7 +23,7 @@ pub struct ApplyEventRequest {
 }
 
 /// The payment after an event, the effect and the transitions it recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyEventResult {
     /// What the event did.
@@ -51,7 +51,7 @@ pub fn apply_event(req: ApplyEventRequest) -> Result<ApplyEventResult> {
 }
 
 /// Refund `amount` of a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundCheckRequest {
     /// The payment.
@@ -61,7 +61,7 @@ pub struct RefundCheckRequest {
 }
 
 /// What a refund leaves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RefundCheckResult {
     /// Refunded in all after it.

@@ -5,7 +5,7 @@ use crate::error::Result;
 use serde::{Deserialize, Serialize};
 
 /// One redemption of a coupon code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CouponRedemption {
     /// What it was for (an order id).
@@ -15,7 +15,7 @@ pub struct CouponRedemption {
 }
 
 /// How often a coupon code has been used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CouponUsage {
     /// The code (trimmed, upper case).
@@ -41,7 +41,9 @@ impl CouponUsage {
 }
 
 /// The limits a redemption must stay within (from the coupon definition).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "camelCase")]
 pub struct CouponLimits {
     /// Redemptions allowed overall (`None` = unlimited).

@@ -6,7 +6,7 @@ use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// Authorize (and optionally capture) a payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizeRequest {
     /// Idempotency key (per order and attempt): a retry with the same key never charges twice.
@@ -22,7 +22,7 @@ pub struct AuthorizeRequest {
 }
 
 /// The gateway's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum GatewayOutcome {
     /// Done.
@@ -39,7 +39,7 @@ pub enum GatewayOutcome {
 }
 
 /// What a gateway call returned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayResponse {
     /// The outcome.
@@ -50,7 +50,7 @@ pub struct GatewayResponse {
 }
 
 /// Create (or find) the customer at the provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateCustomerRequest {
     /// Idempotency key: a retry returns the same customer.
@@ -67,7 +67,7 @@ pub struct CreateCustomerRequest {
 /// Record a subscription at the provider. Kassa stays the billing engine of record: the
 /// provider's subscription mirrors Kassa's for reconciliation and must not charge on its
 /// own; Kassa charges each invoice through [`PaymentGateway::authorize`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateSubscriptionRequest {
     /// Idempotency key: a retry returns the same subscription.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a port is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
     /// Working.
@@ -15,7 +15,7 @@ pub enum HealthStatus {
 }
 
 /// One port's health.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PortHealth {
     /// Port name (`"orders"`, `"inventory"`, `"paymentGateway"`, ...).

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A purchase order as stored: the aggregate, its receipts and a version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredPurchaseOrder {
     /// The purchase order.
@@ -29,7 +29,7 @@ pub struct StoredPurchaseOrder {
 
 /// A shipment as stored: the aggregate, the order lines it carries, and a version. How far
 /// it moved its order is marked in the order's own history (`shipment <id> <stage>`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredShipment {
     /// The shipment.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A stored user.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct UserRecord {
     /// User id.
@@ -33,7 +33,7 @@ pub struct UserRecord {
 
 /// A stored single-use or long-lived token (refresh, email verification, password reset),
 /// kept by its hash only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRecord {
     /// Hash of the token (the token itself is never stored).

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Everything pricing needs: lines already resolved against the catalog, the rules, and the
 /// context. The serde form is the `pricing.price_cart` request of the cross-host vectors.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingInput {
     /// Cart lines with their catalog unit prices.
@@ -41,7 +41,7 @@ pub struct PricingInput {
 }
 
 /// Who buys, where, in which currency, and when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingContext {
     /// Tax and shipping region (compared exactly with rules' regions).
@@ -62,7 +62,7 @@ pub struct PricingContext {
 }
 
 /// The rounding mode at each named rounding point (see docs/pricing.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct RoundingSettings {
     /// `line_subtotal`: unit price × quantity to the minor unit.
@@ -87,7 +87,9 @@ impl Default for RoundingSettings {
 }
 
 /// Where tax is rounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaxRoundingLevel {
     /// Tax of one unit is rounded, then multiplied by the quantity.
@@ -100,7 +102,9 @@ pub enum TaxRoundingLevel {
 }
 
 /// How promotions combine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StackingPolicy {
     /// The first eligible exclusive promotion that gives a discount applies alone; otherwise
@@ -115,7 +119,7 @@ pub enum StackingPolicy {
 /// The rules of a [`Pricer`](super::Pricer): everything of a [`PricingInput`] that stays the
 /// same from one cart to the next. The serde form is the rule fields of the
 /// `pricing.price_cart` request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingRules {
     /// Promotions that may apply (any order; stacking order is priority, then id).
@@ -140,7 +144,7 @@ pub struct PricingRules {
 
 /// One cart to price under a [`Pricer`](super::Pricer)'s rules: the per-request fields of a
 /// [`PricingInput`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingCart {
     /// Cart lines with their catalog unit prices.

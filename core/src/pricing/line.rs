@@ -8,7 +8,7 @@ use std::sync::Arc;
 ///
 /// The unit price always comes from the catalog (see `cart::Cart::pricing_lines`), never
 /// from a client.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PricingLine {
     /// Stable id of the line within its cart (used in explanations and allocations); shared

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// A promotion: conditions, a target, an action, and its place in the stacking order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Promotion {
     /// Unique id; also the final tie-break of the stacking order. Shared (not copied) by
@@ -35,7 +35,7 @@ pub struct Promotion {
 }
 
 /// Conditions of a promotion; every condition given must hold.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Conditions {
     /// The cart's merchandise subtotal before any discount must reach this amount.
@@ -62,7 +62,7 @@ pub struct Conditions {
 }
 
 /// What a promotion discounts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(
     tag = "type",
     rename_all = "snake_case",
@@ -92,7 +92,7 @@ pub enum Target {
 }
 
 /// How a promotion computes its discount.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(
     tag = "type",
     rename_all = "snake_case",
@@ -144,7 +144,7 @@ fn hundred() -> Decimal {
 }
 
 /// What a tiered promotion measures over its targeted lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum TierBasis {
     /// Units of the targeted lines.
@@ -154,7 +154,7 @@ pub enum TierBasis {
 }
 
 /// One tier of a [`Action::Tiered`] promotion.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Tier {
     /// Threshold (units, or an amount of the cart's currency), a decimal string.
@@ -166,7 +166,7 @@ pub struct Tier {
 }
 
 /// A coupon definition with its current usage counts (as read by the engine).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Coupon {
     /// The code; matched case-insensitively, surrounding spaces ignored.

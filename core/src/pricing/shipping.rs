@@ -4,7 +4,7 @@ use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 /// One shipping method with its price rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ShippingRate {
     /// Unique id (what `shippingMethod` names).
@@ -20,7 +20,7 @@ pub struct ShippingRate {
 }
 
 /// How a shipping rate computes its price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(
     tag = "type",
     rename_all = "snake_case",
@@ -47,7 +47,7 @@ pub enum ShippingCalculation {
 }
 
 /// A weight tier: carts up to `maxGrams` (inclusive) pay `price`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct WeightTier {
     /// Upper bound of the total weight in grams, inclusive.
@@ -57,7 +57,7 @@ pub struct WeightTier {
 }
 
 /// A price tier: carts from `minSubtotal` (inclusive) pay `price`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PriceTier {
     /// Lower bound of the discounted merchandise subtotal, inclusive.

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The tax rate of one product tax class in one region.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TaxRule {
     /// Unique id (the key of the tax-by-rate breakdown).

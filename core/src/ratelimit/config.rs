@@ -5,7 +5,19 @@ use crate::error::{KassaError, Result};
 use serde::{Deserialize, Serialize};
 
 /// The class of an endpoint; each class has its own quota.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EndpointClass {
     /// Authentication: log in, register, refresh, password reset.
@@ -53,7 +65,7 @@ impl EndpointClass {
 }
 
 /// `limit` requests per `period_seconds` on average, with up to `burst` at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Quota {
     /// Requests replenished per period (the sustained rate).
@@ -111,7 +123,7 @@ impl Quota {
 /// The quota of every endpoint class. Deserializes from
 /// `{"auth": {"limit": 5, "periodSeconds": 60, "burst": 10}, ...}`; missing classes keep
 /// their defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct RateLimitConfig {
     /// Authentication endpoints (default 5/min, burst 10).

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// GCRA parameters: the emission interval and the burst.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct GcraParams {
     /// Nanoseconds between two requests at the sustained rate (`period / limit`).
@@ -116,7 +116,7 @@ impl From<GcraParams> for GcraRate {
 }
 
 /// What one GCRA step decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct GcraOutcome {
     /// Whether the request is admitted.

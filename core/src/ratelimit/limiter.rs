@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Who is limited: the authenticated principal, or the client address for anonymous calls.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "id")]
 pub enum Subject {
     /// An authenticated principal (user id).
@@ -60,7 +60,7 @@ impl RateLimitKey {
 }
 
 /// The answer to one check, with the standard header values.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RateLimitDecision {
     /// Whether the request may proceed.

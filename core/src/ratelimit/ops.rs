@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One scripted request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScriptedRequest {
     /// Milliseconds after `start` (may go backwards, to script a clock jump).
@@ -22,7 +22,7 @@ pub struct ScriptedRequest {
 }
 
 /// Input of `ratelimit.sequence`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SequenceRequest {
     /// Quotas (defaults when absent).

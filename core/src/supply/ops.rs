@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Apply carrier events, in the given arrival order, to a shipment.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyTrackingRequest {
     /// The shipment before.
@@ -22,7 +22,7 @@ pub struct ApplyTrackingRequest {
 }
 
 /// The result of [`apply_tracking_events`].
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplyTrackingResult {
     /// The shipment after all events.
@@ -57,7 +57,7 @@ pub fn apply_tracking_events(req: ApplyTrackingRequest) -> Result<ApplyTrackingR
 }
 
 /// Receive goods against a purchase order.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveOp {
     /// The order before.
@@ -72,7 +72,7 @@ pub fn receive_goods(req: ReceiveOp) -> Result<ReceiveOutcome> {
 }
 
 /// Move a purchase order to another status.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TransitionOp {
     /// The order before.
@@ -96,7 +96,7 @@ pub fn transition(req: TransitionOp) -> Result<PurchaseOrder> {
 }
 
 /// An order's lines and its shipments.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct FulfillmentOp {
     /// Ordered units per SKU.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A line of a draft purchase order (from the reorder run or an admin).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseOrderDraftLine {
     /// SKU.
@@ -22,7 +22,7 @@ pub struct PurchaseOrderDraftLine {
 }
 
 /// A draft purchase order for one supplier and one destination location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseOrderDraft {
     /// Supplier id.
@@ -38,7 +38,7 @@ pub struct PurchaseOrderDraft {
 }
 
 /// Purchase order status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseOrderStatus {
     /// Being prepared; not yet with the supplier.
@@ -99,7 +99,7 @@ pub const PURCHASE_ORDER_TRANSITIONS: &[(PurchaseOrderStatus, PurchaseOrderStatu
 ];
 
 /// One history entry: who moved the order from where to where, when and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseOrderHistoryEntry {
     /// Status before.
@@ -116,7 +116,7 @@ pub struct PurchaseOrderHistoryEntry {
 }
 
 /// A purchase order line with its received quantity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseOrderLine {
     /// SKU.
@@ -131,7 +131,7 @@ pub struct PurchaseOrderLine {
 }
 
 /// A purchase order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PurchaseOrder {
     /// Id.
@@ -265,7 +265,7 @@ impl PurchaseOrder {
 }
 
 /// One SKU's quantity in a receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveLine {
     /// SKU (must be on the order).
@@ -275,7 +275,7 @@ pub struct ReceiveLine {
 }
 
 /// A receiving request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveRequest {
     /// Receipt id (from the engine's id generator).
@@ -292,7 +292,7 @@ pub struct ReceiveRequest {
 }
 
 /// The record of one receipt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
     /// Receipt id.
@@ -315,7 +315,7 @@ pub struct Receipt {
 /// [`Adjustment`] per line. The engine applies each with
 /// [`crate::inventory::adjustment::apply_adjustment`] (which yields the audit entry) and
 /// persists them atomically with the order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiveOutcome {
     /// The order after receiving.

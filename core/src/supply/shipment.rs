@@ -15,7 +15,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Carrier status of a shipment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ShipmentStatus {
     /// A label exists; the carrier has not picked the parcel up.
@@ -58,7 +70,7 @@ impl ShipmentStatus {
 }
 
 /// Units of one SKU in a shipment (a shipment may carry part of an order).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ShipmentLine {
     /// SKU.
@@ -68,7 +80,7 @@ pub struct ShipmentLine {
 }
 
 /// One carrier tracking event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackingEvent {
     /// The carrier's event id (the idempotency key).
@@ -86,7 +98,7 @@ pub struct TrackingEvent {
 }
 
 /// A shipment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Shipment {
     /// Id.
@@ -147,7 +159,7 @@ pub fn create_shipment(
 }
 
 /// What applying an event did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum TrackingApplication {
     /// New and the latest: the status follows it.
@@ -159,7 +171,7 @@ pub enum TrackingApplication {
 }
 
 /// The seed's real-time envelope `{type, channel, event, data, timestamp}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 pub struct RealtimeEnvelope {
     /// Message type: `"shipment.tracking"`.
     #[serde(rename = "type")]
@@ -176,7 +188,7 @@ pub struct RealtimeEnvelope {
 }
 
 /// The result of [`apply_tracking`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackingOutcome {
     /// The shipment after the event.
@@ -247,7 +259,7 @@ pub fn apply_tracking(
 }
 
 /// An order's shipment progress (its fulfillment-status contribution).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum ShipmentProgress {
     /// Nothing has left the merchant (labels may exist).
@@ -265,7 +277,7 @@ pub enum ShipmentProgress {
 }
 
 /// Ordered units of one SKU.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderedQuantity {
     /// SKU.
@@ -275,7 +287,7 @@ pub struct OrderedQuantity {
 }
 
 /// Units per state for the order, each capped at what was ordered per SKU.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct FulfillmentProgress {
     /// The summary.

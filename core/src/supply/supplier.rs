@@ -5,7 +5,7 @@ use crate::money::Currency;
 use serde::{Deserialize, Serialize};
 
 /// A supplier's purchasing terms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Supplier {
     /// Supplier id.

@@ -57,7 +57,7 @@ pub fn z_for_service_level(service_level: Decimal) -> Result<Decimal> {
 
 /// Inputs of [`reorder_point`]: demand per period (mean and standard deviation), the lead
 /// time in the same periods, and the cycle service level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderPointInput {
     /// Expected demand per period (≥ 0).
@@ -75,7 +75,7 @@ pub struct ReorderPointInput {
 }
 
 /// Result of [`reorder_point`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderPointResult {
     /// z for the service level ([`Z_DP`] decimals).
@@ -130,7 +130,7 @@ pub fn reorder_point(input: &ReorderPointInput) -> Result<ReorderPointResult> {
 
 /// Inputs of [`eoq`]: annual demand D, cost per order S and holding cost per unit per year H
 /// (money, same currency).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct EoqInput {
     /// Demand per year in units (≥ 0).
@@ -143,7 +143,7 @@ pub struct EoqInput {
 }
 
 /// Result of [`eoq`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct EoqResult {
     /// √(2DS/H) ([`RESULT_DP`] decimals).
@@ -194,7 +194,7 @@ pub fn eoq(input: &EoqInput) -> Result<EoqResult> {
 }
 
 /// Why a policy ordered (or did not), and how the quantity was adjusted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum ReorderReason {
     /// Projected stock is at or below the reorder point (R, Q policy).
@@ -212,7 +212,7 @@ pub enum ReorderReason {
 }
 
 /// A policy's decision: how much to order and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderDecision {
     /// Units to order (0 = no order).
@@ -262,7 +262,7 @@ pub fn adjust_quantity(
 }
 
 /// Inputs of [`min_max`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct MinMaxInput {
     /// Projected stock: on hand − reserved + open purchase orders.
@@ -313,7 +313,7 @@ pub fn min_max(input: &MinMaxInput) -> Result<OrderDecision> {
 }
 
 /// Inputs of [`s_s`]: the (s, S) policy.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SsInput {
     /// Inventory position: on hand − reserved + on order (may be negative with backorders).

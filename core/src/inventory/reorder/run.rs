@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// The replenishment policy of one SKU at one location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ReorderPolicy {
     /// (R, Q): when projected ≤ `reorderLevel`, order multiples of `orderQuantity` (e.g. the
@@ -53,7 +53,7 @@ impl ReorderPolicy {
 }
 
 /// One SKU at one location: its stock snapshot, open purchase quantity, policy and supplier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderItem {
     /// SKU.
@@ -85,7 +85,7 @@ fn one() -> i64 {
 
 /// The stored replenishment rule of one SKU at one location: a [`ReorderItem`] without the
 /// stock figures, which the engine's reorder run reads from the ports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderRule {
     /// SKU.
@@ -121,7 +121,7 @@ impl ReorderRule {
 }
 
 /// Input of [`reorder_run`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderRunInput {
     /// Suppliers referenced by the items.
@@ -131,7 +131,7 @@ pub struct ReorderRunInput {
 }
 
 /// A suggested order for one SKU at one location.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderSuggestion {
     /// SKU.
@@ -149,7 +149,7 @@ pub struct ReorderSuggestion {
 }
 
 /// Output of [`reorder_run`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReorderRunResult {
     /// Items that need ordering, in input order.

@@ -13,7 +13,7 @@ use crate::optimize::rng::Xoshiro256;
 use serde::{Deserialize, Serialize};
 
 /// Annealing settings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AnnealSettings {
     /// Sweeps per read (default 1000).

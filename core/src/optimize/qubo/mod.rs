@@ -31,7 +31,7 @@ pub struct Qubo {
 
 /// The serde form of a QUBO: an upper-triangular (or full) matrix `Q` with
 /// `E(x) = offset + Σ_i Q_ii x_i + Σ_{i≠j} Q_ij x_i x_j` (a full matrix's two halves add).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct QuboSpec {
     /// The square matrix `Q`.

@@ -24,7 +24,7 @@ pub trait QuantumSampler: Send + Sync {
 }
 
 /// Which solver produced a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum SolverKind {
     /// The registered quantum sampler.
@@ -36,7 +36,9 @@ pub enum SolverKind {
 }
 
 /// Which classical solver to use.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassicalChoice {
     /// Exact up to `exactLimit` variables, annealing above.
@@ -49,7 +51,7 @@ pub enum ClassicalChoice {
 }
 
 /// Solver settings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SolveSettings {
     /// Classical solver choice.
@@ -71,7 +73,7 @@ impl Default for SolveSettings {
 }
 
 /// A solved QUBO.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct QuboSolution {
     /// The assignment.

@@ -16,7 +16,7 @@ use crate::optimize::portfolio::round_to;
 use serde::{Deserialize, Serialize};
 
 /// A budgeted selection request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SelectionRequest {
     /// Asset names (optional).
@@ -39,7 +39,7 @@ pub struct SelectionRequest {
 }
 
 /// A budgeted selection.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct SelectionResult {
     /// Names of the chosen assets, in input order.

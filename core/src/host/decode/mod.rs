@@ -1,20 +1,28 @@
 //! The request decoder behind [`super::from_str`] and [`super::from_value`]: JSON → [`Node`]
-//! tree → the request type, naming the path of the first offending field.
+//! tree → the request type ([`Decode`]), naming the path of the first offending field.
 //!
 //! Why not serde_json's deserializer wrapped in `serde_path_to_error` (the decoder before)?
 //! Each request type's serde code is instantiated once per deserializer it is driven by, and
 //! the wrapper's per-visitor forwarding made that code about twice as large: in the wasm
 //! module the wrapper alone was 454 KB of 2.2 MB of code (docs/performance.md, wasm,
 //! "Session 13"). Here the JSON text is parsed once into a [`Node`] (one instantiation of the
-//! parser) and every request type is decoded from the tree by one small deserializer,
-//! [`NodeDeserializer`], which tracks the path by prefixing each error with the key or index
-//! it passes on its way out — no tracking state, no cost until something fails.
+//! parser) and every request type is decoded from the tree by its [`Decode`] impl, which
+//! tracks the path by prefixing each error with the key or index it passes on its way out —
+//! no tracking state, no cost until something fails.
+//!
+//! [`Decode`] is derived (`kassa-derive`) from the same `#[serde(...)]` attributes as serde's
+//! `Deserialize`, and calls the shared helpers of [`derive`] instead of emitting a visitor per
+//! type: in the wasm module serde's derived visitors and the `Content` buffering of internally
+//! tagged enums were 530 KB of 1.7 MB of code, the derived decoders are ~160 KB
+//! (docs/performance.md, wasm, "Session 14"). Leaf types with a hand-written serde impl
+//! (amounts, currencies, dates) decode through it over [`NodeDeserializer`].
 //!
 //! The error texts are serde_json's own ([`DecodeError`] wraps a `serde_json::Error`), and
 //! the paths are written as `serde_path_to_error` wrote them (`items[2].quantity`), so hosts
 //! see the same `VALIDATION_ERROR`s as before. [`Node::Map`] keeps the text's key order and
-//! duplicate keys, so the first bad field in the text is the one reported and a duplicate
-//! field is still an error, as with the streaming decoder.
+//! duplicate keys, so a duplicate field is still an error, as with the streaming decoder.
+//! Inside an internally tagged enum the path now goes on to the field (`action.perUnit`),
+//! where serde's buffered decoding stopped at the enum (`action`).
 
 use serde::de::{
     self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, Unexpected,
@@ -25,17 +33,50 @@ use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
 
-/// A parsed JSON value that borrows its text where it can and keeps objects as written.
-#[derive(Debug)]
-pub(crate) enum Node<'a> {
+#[doc(hidden)]
+pub mod derive;
+mod impls;
+
+/// A type the hosts' requests decode into, from the JSON tree ([`Node`]).
+///
+/// Implemented by `#[derive(kassa_derive::Decode)]` from the type's `#[serde(...)]`
+/// attributes (every request type of the core has it beside serde's `Deserialize`), and here
+/// for the standard containers and the leaf types (numbers, strings, amounts, dates), which
+/// decode through their serde impls. [`super::from_str`] and [`super::from_value`] take it:
+/// the wasm module decodes every request with it, native hosts every request serde_json's
+/// own decoder refused (for the error's path), so both report the same errors.
+pub trait Decode: Sized {
+    /// Decodes `node`, or says which field does not fit and why.
+    ///
+    /// # Errors
+    /// The [`DecodeError`] of the first offending field, with its path.
+    fn decode(node: &Node<'_>) -> Result<Self, DecodeError>;
+
+    /// The value of an absent field that has no default: `None` for an `Option` (as serde
+    /// treats it), else none, and the field is missing.
+    #[doc(hidden)]
+    fn missing() -> Option<Self> {
+        None
+    }
+}
+
+/// A parsed JSON value that borrows its text where it can and keeps objects as written: what
+/// [`Decode`] decodes from.
+#[derive(Debug, Clone)]
+pub enum Node<'a> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// A non-negative integer.
     U64(u64),
     /// A negative integer.
     I64(i64),
+    /// A number with a fraction or an exponent.
     F64(f64),
+    /// A string.
     Str(Cow<'a, str>),
+    /// An array.
     Seq(Vec<Node<'a>>),
     /// Entries in the text's order, duplicates kept.
     Map(Vec<(Cow<'a, str>, Node<'a>)>),
@@ -43,12 +84,15 @@ pub(crate) enum Node<'a> {
 
 impl<'a> Node<'a> {
     /// Parses JSON text (serde_json's parser, with its nesting limit).
-    pub(crate) fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
+    ///
+    /// # Errors
+    /// serde_json's, for text that is not one JSON value.
+    pub fn parse(text: &'a str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(text)
     }
 
     /// The tree of a `serde_json::Value`, borrowing its strings.
-    pub(crate) fn of_value(value: &'a Value) -> Self {
+    pub fn of_value(value: &'a Value) -> Self {
         match value {
             Value::Null => Node::Null,
             Value::Bool(b) => Node::Bool(*b),
@@ -178,8 +222,10 @@ enum Segment {
 
 /// A decode failure: serde_json's error (so its text is serde_json's) and the path to where
 /// it happened, innermost step first.
+/// Why a request does not fit its type: serde_json's message and the path of the offending
+/// field.
 #[derive(Debug)]
-pub(crate) struct DecodeError {
+pub struct DecodeError {
     error: serde_json::Error,
     path: Vec<Segment>,
 }
@@ -192,20 +238,25 @@ impl DecodeError {
         }
     }
 
+    /// The error as seen from the object holding it under `key`.
     #[cold]
-    fn within_key(mut self, key: &str) -> Self {
+    #[must_use]
+    pub fn within_key(mut self, key: &str) -> Self {
         self.path.push(Segment::Key(key.to_owned()));
         self
     }
 
+    /// The error as seen from the array holding it at `index`.
     #[cold]
-    fn within_index(mut self, index: usize) -> Self {
+    #[must_use]
+    pub fn within_index(mut self, index: usize) -> Self {
         self.path.push(Segment::Index(index));
         self
     }
 
     /// The path as hosts address fields (`items[2].quantity`), `None` at the root.
-    pub(crate) fn path(&self) -> Option<String> {
+    /// The path of the offending field (`items[2].quantity`), `None` at the root.
+    pub fn path(&self) -> Option<String> {
         let mut text = String::new();
         for segment in self.path.iter().rev() {
             match segment {
@@ -226,7 +277,8 @@ impl DecodeError {
     }
 
     /// The message without a path (serde_json's text).
-    pub(crate) fn message(&self) -> String {
+    /// serde_json's message, without the path.
+    pub fn message(&self) -> String {
         self.error.to_string()
     }
 }
@@ -259,15 +311,18 @@ impl de::Error for DecodeError {
     }
 }
 
-/// Decodes a `T` from a tree.
+/// Decodes a `T` from a tree by its serde impl.
+#[cfg(test)]
 pub(crate) fn decode<'de, T: Deserialize<'de>>(node: &'de Node<'_>) -> Result<T, DecodeError> {
     T::deserialize(NodeDeserializer(node))
 }
 
 /// Drives a type's `Deserialize` over a [`Node`]. Errors leave with the path to the node they
 /// came from.
+/// A serde `Deserializer` over a [`Node`]: how [`Decode`] decodes the leaf types that have
+/// a hand-written serde impl (amounts, currencies, dates) and `#[serde(with)]` fields.
 #[derive(Clone, Copy)]
-struct NodeDeserializer<'de, 'a>(&'de Node<'a>);
+pub struct NodeDeserializer<'de, 'a>(&'de Node<'a>);
 
 /// The error of a node of the wrong kind. Not generic: the visitor is only `&dyn Expected`.
 #[cold]
@@ -721,7 +776,7 @@ mod tests {
     use serde::de::DeserializeOwned;
     use std::collections::HashMap;
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Order {
         order_id: String,
@@ -736,7 +791,7 @@ mod tests {
         pair: Option<(u8, String)>,
     }
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Item {
         sku: String,
@@ -746,7 +801,7 @@ mod tests {
     }
 
     /// Externally tagged, as most of the core's enums.
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Deserialize, kassa_derive::Decode)]
     #[serde(rename_all = "snake_case")]
     enum Discount {
         None,
@@ -755,14 +810,20 @@ mod tests {
     }
 
     /// Internally tagged (decoded by serde through its buffered `Content`).
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Deserialize, kassa_derive::Decode)]
     #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
     enum Shipping {
         Flat { amount: Decimal },
         Free,
     }
 
-    fn via_tree<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
+    /// Through the tree by the type's derived `Decode`, as the hosts decode.
+    fn via_tree<T: Decode>(text: &str) -> Result<T, DecodeError> {
+        T::decode(&Node::parse(text).map_err(DecodeError::new)?)
+    }
+
+    /// Through the tree by the type's serde impl.
+    fn via_serde<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
         decode(&Node::parse(text).map_err(DecodeError::new)?)
     }
 
@@ -801,8 +862,8 @@ mod tests {
             let ours: Order = via_tree(&text).unwrap();
             assert_eq!(ours.discount, Some(want));
             assert_eq!(ours.shipping, Some(Shipping::Free));
-            let from_value: Order =
-                decode(&Node::of_value(&serde_json::from_str(&text).unwrap())).unwrap();
+            let from_value =
+                Order::decode(&Node::of_value(&serde_json::from_str(&text).unwrap())).unwrap();
             assert_eq!(from_value, ours);
         }
     }
@@ -951,7 +1012,7 @@ mod tests {
         #[test]
         fn any_json_round_trips_through_the_tree(value in json()) {
             let text = value.to_string();
-            let ours: Value = via_tree(&text).unwrap();
+            let ours: Value = via_serde(&text).unwrap();
             prop_assert_eq!(&ours, &serde_json::from_str::<Value>(&text).unwrap());
             let back: Value = decode(&Node::of_value(&value)).unwrap();
             prop_assert_eq!(back, value);

@@ -19,7 +19,7 @@
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as Tokens};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::{
     parse_macro_input, Attribute, Data, DeriveInput, Fields, GenericParam, Ident, LitStr, Path,
 };
@@ -302,9 +302,10 @@ fn struct_body(
         Fields::Unnamed(unnamed) => {
             let count = unnamed.unnamed.len();
             let expecting = format!("tuple struct {name}");
+            let too_short = format!("tuple struct {name} with {count} elements");
             let items = (0..count).map(|i| quote!(__s.item(#i)?));
             Ok(quote! {
-                let __s = __d::Tuple::open(__node, #expecting, #count)?;
+                let __s = __d::Tuple::open(__node, #expecting, #too_short, #count)?;
                 ::core::result::Result::Ok(#path(#(#items),*))
             })
         }
@@ -339,13 +340,12 @@ fn object_body(
                 "a named field without a name",
             ));
         };
-        let fallback = if attrs.default {
-            quote!(__default.#id)
-        } else {
-            quote!(::core::default::Default::default())
-        };
         if fa.skip {
-            inits.push(quote!(#id: #fallback));
+            let init = match attrs.default {
+                true => quote!(__default.#id),
+                false => quote!(::core::default::Default::default()),
+            };
+            inits.push(quote!(#id: #init));
             continue;
         }
         if fa.flatten {
@@ -361,17 +361,18 @@ fn object_body(
         };
         let index = names.len();
         names.push(key);
-        let missing = match (&fa.default, attrs.default) {
-            (Some(None), _) => Some(quote!(::core::default::Default::default())),
-            (Some(Some(default)), _) => Some(quote!(#default())),
-            (None, true) => Some(quote!(__default.#id)),
-            (None, false) => None,
-        };
-        let init = match (&fa.deserialize_with, missing) {
-            (Some(with), missing) => {
-                let missing = missing.unwrap_or_else(
-                    || quote!(return ::core::result::Result::Err(__o.missing(#index))),
-                );
+        // An absent field: its own default, else the container's, else `Decode::missing`
+        // (`None` for an `Option`) or a missing-field error.
+        let init = match (&fa.deserialize_with, &fa.default) {
+            (Some(with), default) => {
+                let missing = match (default, attrs.default) {
+                    (Some(None), _) => quote!(::core::default::Default::default()),
+                    (Some(Some(path)), _) => quote!(#path()),
+                    (None, true) => quote!(__default.#id),
+                    (None, false) => {
+                        quote!(return ::core::result::Result::Err(__o.missing(#index)))
+                    }
+                };
                 quote! {
                     match __o.with(#index, |__n| #with(__d::deserializer(__n)))? {
                         ::core::option::Option::Some(__v) => __v,
@@ -379,17 +380,12 @@ fn object_body(
                     }
                 }
             }
-            (None, _) if matches!(fa.default, Some(None)) => {
-                quote!(__o.field_or(#index, ::core::default::Default::default)?)
-            }
-            (None, _) if matches!(fa.default, Some(Some(_))) => {
-                let default = fa.default.clone().flatten();
-                quote!(__o.field_or(#index, #default)?)
-            }
-            (None, Some(missing)) => quote! {
+            (None, Some(None)) => quote!(__o.field_or(#index, ::core::default::Default::default)?),
+            (None, Some(Some(path))) => quote!(__o.field_or(#index, #path)?),
+            (None, None) if attrs.default => quote! {
                 match __o.field_opt(#index)? {
                     ::core::option::Option::Some(__v) => __v,
-                    ::core::option::Option::None => #missing,
+                    ::core::option::Option::None => __default.#id,
                 }
             },
             (None, None) => quote!(__o.field(#index)?),
@@ -470,11 +466,12 @@ fn enum_body(
             (_, _, Fields::Unnamed(u)) => {
                 let count = u.unnamed.len();
                 let expecting = format!("tuple variant {name}::{vid}");
+                let too_short = format!("tuple variant {name}::{vid} with {count} elements");
                 let items = (0..count).map(|i| quote!(__s.item(#i)?));
                 quote! {
                     let __node = __d::content(__content, __key, "tuple variant", __ADJACENT)?;
                     (|| -> ::core::result::Result<Self, ::kassa::host::decode::DecodeError> {
-                        let __s = __d::Tuple::open(__node, #expecting, #count)?;
+                        let __s = __d::Tuple::open(__node, #expecting, #too_short, #count)?;
                         ::core::result::Result::Ok(#path(#(#items),*))
                     })()
                     .map_err(|__e| __e.within_key(__key))
@@ -526,13 +523,12 @@ fn enum_body(
             ))
         }
     };
-    let unused = format_ident!("__unused");
     Ok(quote! {
         const __VARIANTS: &[&str] = &[#(#variant_names),*];
         #head
         match __index {
             #(#arms)*
-            #unused => ::core::result::Result::Err(__d::no_variant(#unused)),
+            __other => ::core::result::Result::Err(__d::no_variant(__other)),
         }
     })
 }

@@ -171,25 +171,23 @@ pub struct Tuple<'n, 'a> {
 }
 
 impl<'n, 'a> Tuple<'n, 'a> {
+    /// `too_short` is what a shorter array is told it lacks (serde's texts differ: "a tuple
+    /// of size 2", "tuple struct X with 2 elements").
+    ///
     /// # Errors
     /// `node` is not an array of `len` items.
     #[inline(never)]
     pub fn open(
         node: &'n Node<'a>,
         expecting: &'static str,
+        too_short: &'static str,
         len: usize,
     ) -> Result<Self, DecodeError> {
         let Node::Seq(items) = node else {
             return Err(mismatch(node, &expecting));
         };
         if items.len() < len {
-            // serde's derived tuple structs say "tuple struct X with 2 elements", its
-            // tuples "a tuple of size 2".
-            let expected = match expecting.starts_with("a tuple") {
-                true => expecting.to_owned(),
-                false => format!("{expecting} with {len} elements"),
-            };
-            return Err(de::Error::invalid_length(items.len(), &expected.as_str()));
+            return Err(de::Error::invalid_length(items.len(), &too_short));
         }
         if items.len() > len {
             return Err(de::Error::invalid_length(
@@ -631,13 +629,10 @@ mod tests {
 
     /// A request with some of its fields (at any depth of one) removed or replaced.
     fn mutated() -> impl Strategy<Value = Value> {
-        let keys: Vec<&str> = good()
+        let keys: Vec<String> = good()
             .as_object()
-            .map(|m| m.keys().map(String::as_str).collect::<Vec<_>>())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|k| &*Box::leak(k.to_owned().into_boxed_str()))
-            .collect();
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
         prop::collection::vec(
             (
                 prop::sample::select(keys),
@@ -649,7 +644,7 @@ mod tests {
         .prop_map(|edits| {
             let mut value = good();
             for (key, inner, replacement) in edits {
-                let target = match (&inner, value.get_mut(key)) {
+                let target = match (&inner, value.get_mut(&key)) {
                     (Some(inner), Some(Value::Object(map))) => {
                         let inner = inner.clone();
                         match replacement {
@@ -662,8 +657,8 @@ mod tests {
                 };
                 if let Some(map) = target {
                     match replacement {
-                        Some(r) => map.insert(key.to_owned(), r),
-                        None => map.remove(key),
+                        Some(r) => map.insert(key, r),
+                        None => map.remove(&key),
                     };
                 }
             }

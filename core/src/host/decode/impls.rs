@@ -160,6 +160,7 @@ macro_rules! tuple {
                 let items = super::derive::Tuple::open(
                     node,
                     concat!("a tuple of size ", $len),
+                    concat!("a tuple of size ", $len),
                     $len,
                 )?;
                 Ok(($(items.item::<$name>($index)?,)*))

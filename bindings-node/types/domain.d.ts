@@ -449,7 +449,7 @@ export interface Convergence {
 
 /** A coupon definition with its current usage counts (as read by the engine). */
 export interface Coupon {
-  /** The code; matched case-insensitively, surrounding spaces ignored. */
+  /** The code; `a`–`z` matched case-insensitively, surrounding spaces ignored. */
   code: string
   /** The promotion this coupon unlocks. */
   promotionId: string
@@ -471,7 +471,7 @@ export interface Coupon {
 
 /** The outcome of one entered coupon code. */
 export interface CouponOutcome {
-  /** The entered code, trimmed and upper-cased. */
+  /** The entered code, trimmed, `a`–`z` upper-cased. */
   code: string
   /** The promotion the coupon unlocks, when the code is known. */
   promotionId?: string | null
@@ -1732,7 +1732,7 @@ export type PricingAction =
 export interface PricingCart {
   /** Cart lines with their catalog unit prices. */
   lines: Array<PricingLine>
-  /** Codes the customer entered (matched case-insensitively; duplicates count once). */
+  /** Codes the customer entered (`a`–`z` matched case-insensitively; duplicates count once). */
   couponCodes?: Array<string>
   /** The chosen shipping rate id; none picks the cheapest available rate (ties by id). */
   shippingMethod?: string | null
@@ -1763,7 +1763,7 @@ export interface PricingInput {
   lines: Array<PricingLine>
   /** Promotions that may apply (any order; stacking order is priority, then id). */
   promotions?: Array<Promotion>
-  /** Codes the customer entered (matched case-insensitively; duplicates count once). */
+  /** Codes the customer entered (`a`–`z` matched case-insensitively; duplicates count once). */
   couponCodes?: Array<string>
   /** Coupon definitions with their current usage counts. */
   coupons?: Array<Coupon>

@@ -7,9 +7,11 @@
 #   web-full  ES module, `--no-default-features --features web-full`: the engine's storefront
 #             flows and the pure domain the browser module exposes (web + inventory formulas
 #             and forecasting); no identity, supply or billing flows and no notification
-#             templates (they answer UNSUPPORTED); loaded on demand (the playground's checkout)
+#             templates (they answer UNSUPPORTED) and without the sample catalog (a setup
+#             passes its catalog); loaded on demand (the playground's checkout)
 #   nodejs    CommonJS, `--no-default-features --features engine-auth,engine-supply,
-#             engine-billing,ops`: every operation and every engine flow, without templates
+#             engine-billing,ops,sample-catalog`: every operation and every engine flow, the
+#             sample catalog, without templates
 #
 # Output: ${KASSA_WASM_OUT:-${CARGO_TARGET_DIR:-<repo>/target}/kassa-wasm}/{web,web-full,nodejs}
 # Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli (installed by
@@ -23,7 +25,7 @@ PROFILE=${KASSA_WASM_PROFILE:-wasm-release}
 # Cargo features of the two builds (comma lists, with --no-default-features).
 WEB_FEATURES=${KASSA_WASM_WEB_FEATURES:-web}
 FULL_FEATURES=${KASSA_WASM_FULL_FEATURES:-web-full}
-NODE_FEATURES=${KASSA_WASM_NODE_FEATURES:-engine-auth,engine-supply,engine-billing,ops}
+NODE_FEATURES=${KASSA_WASM_NODE_FEATURES:-engine-auth,engine-supply,engine-billing,ops,sample-catalog}
 if [ -z "${WASM_BINDGEN:-}" ]; then
   if [ -x "$TARGET/kassa-tools/bin/wasm-bindgen" ]; then
     WASM_BINDGEN=$TARGET/kassa-tools/bin/wasm-bindgen
@@ -62,10 +64,17 @@ OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals
 # -O1, not -O2/-Oz: on this module binaryen 108's -O2 and -Oz shrink the raw bytes but grow
 # the gzipped ones by 10-20 % (inlining and reordering hurt compression), and gzip is what a
 # browser downloads; -O1 is the smallest gzipped (docs/performance.md, "wasm binding").
-OPT_LEVEL=${KASSA_WASM_OPT_LEVEL:--O1}
+# Then the control flow flattened and re-looped, dead arguments removed and -O1 again: 0.6 %
+# fewer gzipped bytes of `web-full` (docs/performance.md, wasm, "Session 15").
+# KASSA_WASM_OPT_LEVEL (one flag, e.g. -Oz) replaces the whole sequence.
+if [ -n "${KASSA_WASM_OPT_LEVEL:-}" ]; then
+  OPT_PASSES=("$KASSA_WASM_OPT_LEVEL")
+else
+  OPT_PASSES=(-O1 --flatten --rereloop -O1 --dae-optimizing -O1)
+fi
 optimized() { # <name>: the wasm-opt'd module of cargo/<name>.wasm (or cargo's, unoptimized)
   if command -v wasm-opt >/dev/null 2>&1 && [ "${KASSA_WASM_OPT:-1}" != 0 ]; then
-    wasm-opt "${OPT_FEATURES[@]}" "$OPT_LEVEL" --strip-producers "$OUT/cargo/$1.wasm" -o "$OUT/cargo/$1.opt.wasm"
+    wasm-opt "${OPT_FEATURES[@]}" "${OPT_PASSES[@]}" --strip-producers "$OUT/cargo/$1.wasm" -o "$OUT/cargo/$1.opt.wasm"
     echo "$OUT/cargo/$1.opt.wasm"
   else
     echo "wasm-opt not found or disabled (apt-get install binaryen): the module is not optimized" >&2
@@ -75,14 +84,28 @@ optimized() { # <name>: the wasm-opt'd module of cargo/<name>.wasm (or cargo's, 
 full=$(optimized full)
 node=$(optimized node)
 web=$(optimized web)
-bindgen() { # <target> <out dir name> <module>
+bindgen() { # <target> <out dir name> <module> [flags]
   rm -rf "${OUT:?}/$2"
   mkdir -p "$OUT/$2"
-  "$WASM_BINDGEN" --target "$1" --out-dir "$OUT/$2" --out-name kassa "$3"
+  "$WASM_BINDGEN" --target "$1" --out-dir "$OUT/$2" --out-name kassa "${@:4}" "$3"
 }
-bindgen web web "$web"
-bindgen web web-full "$full"
+# The browser builds without the name section (function names for debuggers: ~2 KB gzip of
+# `web-full`) and the producers section; the Node build keeps its names for stack traces.
+bindgen web web "$web" --remove-name-section --remove-producers-section
+bindgen web web-full "$full" --remove-name-section --remove-producers-section
 bindgen nodejs nodejs "$node"
+# The browser builds' JS glue minified (terser, a dev dependency: `npm ci` in bindings-wasm):
+# wasm-bindgen writes it with every export's doc comment, half its gzipped bytes; the
+# TypeScript declarations keep the docs (docs/performance.md, wasm, "Session 15").
+TERSER="$HERE/node_modules/.bin/terser"
+for build in web web-full; do
+  if [ -x "$TERSER" ] && [ "${KASSA_WASM_MINIFY:-1}" != 0 ]; then
+    "$TERSER" "$OUT/$build/kassa.js" --module --compress --mangle -o "$OUT/$build/kassa.min.js"
+    mv "$OUT/$build/kassa.min.js" "$OUT/$build/kassa.js"
+  else
+    echo "terser not found (npm ci in bindings-wasm) or disabled: the $build glue is not minified" >&2
+  fi
+done
 # The nodejs build is CommonJS; mark its folder so an ESM package above does not claim it.
 echo '{"type": "commonjs"}' > "$OUT/nodejs/package.json"
 

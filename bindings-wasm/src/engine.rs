@@ -25,7 +25,8 @@ impl Engine {
     /// An engine over in-memory ports from one setup object (every field optional: the sample
     /// catalog, no rules, clock at 2026-01-01T00:00:00Z, no stock, no identity flows).
     ///
-    /// Throws a `KassaError` (`VALIDATION_ERROR` naming the bad field of the setup).
+    /// Throws a `KassaError` (`VALIDATION_ERROR` naming the bad field of the setup;
+    /// `UNSUPPORTED` without `catalog` in a build without the sample catalog, `web-full`).
     #[wasm_bindgen(js_name = inMemory)]
     pub fn in_memory(
         #[wasm_bindgen(unchecked_param_type = "InMemorySetup | undefined")] setup: JsValue,

@@ -75,6 +75,9 @@ pub fn features() -> Vec<String> {
     if cfg!(feature = "templates") {
         list.push("templates".to_owned());
     }
+    if cfg!(feature = "sample-catalog") {
+        list.push("sample-catalog".to_owned());
+    }
     let mut families: Vec<&str> = kassa::host::ops::OPERATIONS
         .iter()
         .filter(|op| kassa::host::ops::is_available(op))

@@ -36,7 +36,7 @@ export interface ErrorCodeInfo { code: ErrorCode; httpStatus: number }
 export type BuildFeature =
   | "engine" | "engine-auth" | "engine-supply" | "engine-billing" | "templates" | "ops-money" | "ops-order" | "ops-catalog" | "ops-cart" | "ops-pricing"
   | "ops-inventory" | "ops-supply" | "ops-forecast" | "ops-optimize" | "ops-access" | "ops-identity"
-  | "ops-ratelimit" | "ops-billing";
+  | "ops-ratelimit" | "ops-billing" | "sample-catalog";
 
 // ---- money ----
 export interface AllocateRequest { amount: Money; weights: Decimal[] }
@@ -522,7 +522,9 @@ export interface EngineConfig {
   defaultRegion?: string; lowStockThreshold?: number; maxWriteRetries?: number;
 }
 export interface InMemorySetup {
-  /** Default: the sample catalog (examples/data/catalog.json). */
+  /** Default: the sample catalog (examples/data/catalog.json), in the builds with the
+   * `sample-catalog` feature (`nodejs`); `web-full` leaves it out of the module (58 KB), so
+   * there a setup without `catalog` throws `UNSUPPORTED` (`meta.feature: "sample-catalog"`). */
   catalog?: CatalogData;
   rules?: PricingRules;
   /** The manual clock's start (default 2026-01-01T00:00:00Z). */

@@ -13,6 +13,7 @@
 //! also satisfies the selection contract (the first `n` are the `n` smallest).
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Sorts stably by `compare`.
 pub(crate) fn sort_by<T>(items: &mut [T], compare: impl FnMut(&T, &T) -> Ordering) {
@@ -79,6 +80,38 @@ pub(crate) fn select_nth_unstable_by_key<T, K: Ord>(
     mut key: impl FnMut(&T) -> K,
 ) {
     select_nth_unstable_by(items, n, |a, b| key(a).cmp(&key(b)));
+}
+
+/// `iter` collected into a `BTreeMap` (a repeated key's last value wins, as with `collect`).
+///
+/// std's `collect` into a `BTreeMap` or `BTreeSet` sorts a buffer first: its own copy of the
+/// sort per key and value type. On wasm the entries are inserted one by one instead, with the
+/// map's `insert` the module has anyway.
+pub(crate) fn map_from<K: Ord, V>(iter: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return iter.into_iter().collect();
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut map = BTreeMap::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+/// `iter` collected into a `BTreeSet` (see [`map_from`]).
+pub(crate) fn set_from<T: Ord>(iter: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    #[cfg(not(target_arch = "wasm32"))]
+    return iter.into_iter().collect();
+    #[cfg(target_arch = "wasm32")]
+    {
+        let mut set = BTreeSet::new();
+        for item in iter {
+            set.insert(item);
+        }
+        set
+    }
 }
 
 /// A stable sort of `items` by `compare` through [`sorted_indices`] and [`cycles`]: the

@@ -1,6 +1,7 @@
 // Module behaviour and the garbage-input suite against the `nodejs` build.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { loadNodeBuild } from '../shared/load-module-node.mjs';
 import { loadVectors } from '../shared/load-vectors-node.mjs';
 import { checks, buildChecks } from '../shared/module-checks.mjs';
@@ -40,6 +41,9 @@ test('the garbage checker can fail', () => {
 
 import { engineChecks } from '../shared/engine-checks.mjs';
 
+const data = {
+  catalog: JSON.parse(readFileSync(new URL('../../../examples/data/catalog.json', import.meta.url), 'utf8')),
+};
 for (const [name, fn] of engineChecks) {
-  test(name, () => fn(kassa));
+  test(name, () => fn(kassa, data));
 }

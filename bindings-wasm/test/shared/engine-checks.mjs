@@ -13,7 +13,9 @@ async function rejects(promise) {
   throw new Error('expected a rejection');
 }
 
-const SETUP = {
+// The sample catalog comes from the runner (`data.catalog`): `web-full` leaves it out of the
+// module, so every setup names its catalog.
+const BASE = {
   start: '2026-03-02T09:00:00Z',
   engine: { defaultRegion: 'DE' },
   stock: [{ sku: 'TEE-ORG-WHT-S', onHand: 5 }, { sku: 'COF-ETH-250', onHand: 3 }],
@@ -24,6 +26,7 @@ const SETUP = {
     shippingRates: [{ id: 'dhl', regions: ['DE'], calculation: { type: 'flat', price: { amount: '4.90', currency: 'EUR' } } }],
   },
 };
+const setupOf = (data) => ({ ...BASE, catalog: data.catalog });
 const alice = { id: 'alice', roles: ['customer'] };
 const mallory = { id: 'mallory', roles: ['customer'] };
 
@@ -46,8 +49,8 @@ function engineFeatureOf(op) {
 }
 
 export const engineChecks = [
-  ['engine: an operation of a family the build lacks rejects UNSUPPORTED naming its feature', async (kassa) => {
-    const engine = kassa.Engine.inMemory(SETUP);
+  ['engine: an operation of a family the build lacks rejects UNSUPPORTED naming its feature', async (kassa, data) => {
+    const engine = kassa.Engine.inMemory(setupOf(data));
     const features = kassa.features();
     const available = kassa.Engine.availableOperations();
     for (const op of kassa.Engine.operations()) {
@@ -63,7 +66,7 @@ export const engineChecks = [
     if (!features.includes('engine-auth')) {
       let err = null;
       try {
-        kassa.Engine.inMemory({ ...SETUP, auth: { kid: 'k1', hs256Secret: 'x'.repeat(32), issuer: 'i', audience: 'a' } }).free();
+        kassa.Engine.inMemory({ ...setupOf(data), auth: { kid: 'k1', hs256Secret: 'x'.repeat(32), issuer: 'i', audience: 'a' } }).free();
       } catch (e) {
         err = e;
       }
@@ -71,8 +74,8 @@ export const engineChecks = [
     }
     engine.free();
   }],
-  ['engine: notify.render renders with templates, else rejects UNSUPPORTED (feature templates)', async (kassa) => {
-    const engine = kassa.Engine.inMemory(SETUP);
+  ['engine: notify.render renders with templates, else rejects UNSUPPORTED (feature templates)', async (kassa, data) => {
+    const engine = kassa.Engine.inMemory(setupOf(data));
     if (kassa.features().includes('templates')) {
       const m = await engine.call('notify.render', { event: PLACED });
       ok(m.subject === 'Order KS-000001 confirmed' && m.html.includes('&lt;Mug&gt;'), JSON.stringify(m));
@@ -83,8 +86,8 @@ export const engineChecks = [
     }
     engine.free();
   }],
-  ['engine: a checkout on the sandbox gateway, through promises', async (kassa) => {
-    const engine = kassa.Engine.inMemory(SETUP);
+  ['engine: a checkout on the sandbox gateway, through promises', async (kassa, data) => {
+    const engine = kassa.Engine.inMemory(setupOf(data));
     const pending = engine.call('cart.create', { actor: alice, currency: 'EUR' });
     ok(pending instanceof Promise, 'call answers a Promise');
     const { id: cartId } = await pending;
@@ -107,8 +110,8 @@ export const engineChecks = [
     const stock = await engine.call('inventory.availability', { skus: ['TEE-ORG-WHT-S'] });
     ok(JSON.stringify(stock).includes('3'), `stock after the sale: ${JSON.stringify(stock)}`);
   }],
-  ['engine: a declined card rejects with PAYMENT_DECLINED; out of stock with OUT_OF_STOCK', async (kassa) => {
-    const engine = kassa.Engine.inMemory(SETUP);
+  ['engine: a declined card rejects with PAYMENT_DECLINED; out of stock with OUT_OF_STOCK', async (kassa, data) => {
+    const engine = kassa.Engine.inMemory(setupOf(data));
     const { id: cartId } = await engine.call('cart.create', { actor: alice, currency: 'EUR' });
     await engine.call('cart.add', { actor: alice, cartId, sku: 'COF-ETH-250', quantity: 1 });
     const e = await rejects(engine.call('checkout.run', { actor: alice, idempotencyKey: 'd1', request: { cartId, paymentToken: 'tok_decline' } }));
@@ -120,8 +123,8 @@ export const engineChecks = [
     })());
     ok(isKassaError(oos) && oos.code === 'OUT_OF_STOCK', `${oos.code}: ${oos.message}`);
   }],
-  ['engine: concurrent promises all settle, the clock moves only when told', async (kassa) => {
-    const engine = kassa.Engine.inMemory(SETUP);
+  ['engine: concurrent promises all settle, the clock moves only when told', async (kassa, data) => {
+    const engine = kassa.Engine.inMemory(setupOf(data));
     const carts = await Promise.all(Array.from({ length: 20 }, () => engine.call('cart.create', { actor: alice, currency: 'EUR' })));
     ok(new Set(carts.map((c) => c.id)).size === 20, 'distinct cart ids');
     const t0 = await engine.call('memory.now');
@@ -130,10 +133,10 @@ export const engineChecks = [
     ok(Date.parse(t1) - Date.parse(t0) === 3600_000, `${t0} -> ${t1}`);
     ok(kassa.Engine.operations().includes('checkout.run'), 'operations');
   }],
-  ['engine: garbage rejects with KassaError and the engine keeps working', async (kassa) => {
+  ['engine: garbage rejects with KassaError and the engine keeps working', async (kassa, data) => {
     const bad = (() => { try { kassa.Engine.inMemory({ stock: 'lots' }); } catch (e) { return e; } return null; })();
     ok(isKassaError(bad) && bad.details[0].field === 'stock', `inMemory garbage: ${bad && bad.message}`);
-    const engine = kassa.Engine.inMemory(SETUP);
+    const engine = kassa.Engine.inMemory(setupOf(data));
     let calls = 0;
     for (const op of [...kassa.Engine.operations(), 'no.such', 42, undefined]) {
       for (const [, value] of [...refusedEverywhere().filter(([w]) => w !== 'undefined'), ...maybeAccepted()]) {

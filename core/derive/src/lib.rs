@@ -369,9 +369,7 @@ fn object_body(
                     (Some(None), _) => quote!(::core::default::Default::default()),
                     (Some(Some(path)), _) => quote!(#path()),
                     (None, true) => quote!(__default.#id),
-                    (None, false) => {
-                        quote!(return ::core::result::Result::Err(__o.missing(#index)))
-                    }
+                    (None, false) => quote!(match __o.missing(#index)? {}),
                 };
                 quote! {
                     match __o.with(#index, |__n| #with(__d::deserializer(__n)))? {
@@ -396,11 +394,16 @@ fn object_body(
     let default = attrs
         .default
         .then(|| quote!(let __default: Self = ::core::default::Default::default();));
+    // The fields in a closure answering `Option`: a failed field leaves its error in `__o`
+    // (see `Object::field`).
     Ok(quote! {
         const __FIELDS: &[&str] = &[#(#names),*];
         let __o = __d::Object::open(__node, #expecting, __FIELDS, #deny, #skip_key)?;
         #default
-        ::core::result::Result::Ok(#path { #(#inits),* })
+        match (|| ::core::option::Option::Some(#path { #(#inits),* }))() {
+            ::core::option::Option::Some(__v) => ::core::result::Result::Ok(__v),
+            ::core::option::Option::None => ::core::result::Result::Err(__o.error()),
+        }
     })
 }
 

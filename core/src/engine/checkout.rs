@@ -66,8 +66,9 @@ fn in_flight_since(response: &serde_json::Value) -> Option<DateTime<Utc>> {
     response
         .get("inFlightSince")
         .and_then(|v| v.as_str())
-        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-        .map(|t| t.with_timezone(&Utc))
+        // `FromStr` (the parser serde's decoding of every date uses), not
+        // `parse_from_rfc3339`: a second date parser in the wasm module for this one read.
+        .and_then(|s| s.parse::<DateTime<Utc>>().ok())
 }
 
 fn u32_sat(n: u64) -> u32 {
@@ -227,8 +228,9 @@ impl Engine {
 
     async fn replay(&self, actor: &Principal, response: serde_json::Value) -> Result<Order> {
         if let Some(err) = response.get("error") {
-            let e: KassaError = serde_json::from_value(err.clone())
-                .map_err(|e| KassaError::internal(format!("stored idempotent response: {e}")))?;
+            let e: KassaError = crate::host::from_value(err.clone()).map_err(|e| {
+                KassaError::internal(format!("stored idempotent response: {}", e.message))
+            })?;
             return Err(e.with_meta("idempotentReplay", true));
         }
         let id = response

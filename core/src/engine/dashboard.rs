@@ -84,10 +84,8 @@ pub fn dashboard_stats(
     let cur = req.currency;
     let zero = Money::zero(cur);
     let mut per_day: BTreeMap<NaiveDate, (Money, u64)> = BTreeMap::new();
-    let mut by_status: BTreeMap<String, u64> = OrderStatus::STATES
-        .iter()
-        .map(|s| (s.name().to_owned(), 0))
-        .collect();
+    let mut by_status: BTreeMap<String, u64> =
+        crate::sorting::map_from(OrderStatus::STATES.iter().map(|s| (s.name().to_owned(), 0)));
     let mut products: BTreeMap<String, TopProduct> = BTreeMap::new();
     let (mut revenue, mut paid) = (zero, 0u64);
     for o in orders

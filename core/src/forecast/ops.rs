@@ -55,18 +55,9 @@ pub struct ForecastResponse {
     pub forecast: Vec<RoundedPoint>,
 }
 
+/// `v` rounded to `dp` decimals as `{:.dp$}` prints it, never `-0.00`.
 fn fixed(v: f64, dp: usize) -> String {
-    let s = format!("{v:.dp$}");
-    // Avoid "-0.00".
-    if s.starts_with('-')
-        && s.trim_start_matches('-')
-            .chars()
-            .all(|c| c == '0' || c == '.')
-    {
-        s.trim_start_matches('-').to_string()
-    } else {
-        s
-    }
+    crate::text::fixed(v, dp)
 }
 
 /// The longest horizon a request may ask for.

@@ -48,7 +48,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// The sample catalog the storefront example and the playgrounds use.
+/// The sample catalog the storefront example and the playgrounds use (cargo feature
+/// `sample-catalog`).
+#[cfg(feature = "sample-catalog")]
 pub const SAMPLE_CATALOG: &str = include_str!("../../../examples/data/catalog.json");
 
 /// Every engine operation [`EngineHost::call`] accepts (the `memory.*` ones only on a host
@@ -169,11 +171,48 @@ fn default_location() -> String {
     "main".to_owned()
 }
 
+/// The type of a setup's `auth` field: [`AuthSetup`]; in a build without the identity
+/// flows (cargo feature `engine-auth` off, the wasm module's `web-full`) any JSON, which
+/// the host refuses as `UNSUPPORTED`, so the module carries no decoder of the identity
+/// settings (docs/performance.md, wasm, "Session 15").
+#[cfg(feature = "engine-auth")]
+pub type AuthSetupField = AuthSetup;
+/// The type of a setup's `auth` field (see the `engine-auth` build's documentation).
+#[cfg(not(feature = "engine-auth"))]
+pub type AuthSetupField = NotBuilt;
+
+/// The type of a setup's `billing` field: [`BillingConfig`]; in a build without the billing
+/// flows (cargo feature `engine-billing` off) any JSON, ignored as the billing settings are
+/// when nothing bills.
+#[cfg(feature = "engine-billing")]
+pub type BillingSetupField = BillingConfig;
+/// The type of a setup's `billing` field (see the `engine-billing` build's documentation).
+#[cfg(not(feature = "engine-billing"))]
+pub type BillingSetupField = NotBuilt;
+
+/// The settings of a family of flows the build leaves out: any JSON value, not read. (Not
+/// `Copy`, so a setup's fields clone alike in every build.)
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NotBuilt;
+
+impl<'de> Deserialize<'de> for NotBuilt {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| NotBuilt)
+    }
+}
+
+impl super::Decode for NotBuilt {
+    fn decode(_: &super::decode::Node<'_>) -> Result<Self, super::decode::DecodeError> {
+        Ok(NotBuilt)
+    }
+}
+
 /// Everything an in-memory host starts from; every field has a default.
 #[derive(Debug, Clone, Default, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct InMemorySetup {
-    /// The catalog (default: [`SAMPLE_CATALOG`]).
+    /// The catalog (default: the sample catalog, `SAMPLE_CATALOG`; without the cargo feature
+    /// `sample-catalog` a setup without one is `UNSUPPORTED`).
     pub catalog: Option<CatalogData>,
     /// Promotions, coupons, tax, shipping, rounding, stacking.
     pub rules: PricingRules,
@@ -187,9 +226,9 @@ pub struct InMemorySetup {
     pub stock: Vec<StockSeed>,
     /// Identity flows; without it the `auth.*` operations fail with `INTERNAL` (identity is
     /// not configured).
-    pub auth: Option<AuthSetup>,
+    pub auth: Option<AuthSetupField>,
     /// Subscription billing settings (dunning schedule, proration rounding).
-    pub billing: BillingConfig,
+    pub billing: BillingSetupField,
 }
 
 /// The settings of a host that are not storage: engine, identity flows, billing (the part of
@@ -200,9 +239,9 @@ pub struct HostConfig {
     pub engine: EngineConfig,
     /// Identity flows; without it the `auth.*` operations fail with `INTERNAL` (identity is
     /// not configured).
-    pub auth: Option<AuthSetup>,
+    pub auth: Option<AuthSetupField>,
     /// Subscription billing settings.
-    pub billing: BillingConfig,
+    pub billing: BillingSetupField,
 }
 
 /// Every port bundle an [`EngineHost`] runs on.
@@ -244,9 +283,9 @@ pub struct OpenSetup {
     pub engine: EngineConfig,
     /// Identity flows (HS256 keys); without it the `auth.*` operations fail with `INTERNAL`
     /// (identity is not configured).
-    pub auth: Option<AuthSetup>,
+    pub auth: Option<AuthSetupField>,
     /// Subscription billing settings (dunning schedule, proration rounding).
-    pub billing: BillingConfig,
+    pub billing: BillingSetupField,
 }
 
 impl OpenSetup {
@@ -777,8 +816,17 @@ impl EngineHost {
             Some(data) => data,
             // Through the request decoder: the setup's catalog is decoded by it, and a second
             // (serde_json) decoder of the catalog's types would be ~20 KB more wasm.
+            #[cfg(feature = "sample-catalog")]
             None => super::from_str(SAMPLE_CATALOG)
                 .map_err(|e| KassaError::internal(format!("sample catalog: {e}")))?,
+            #[cfg(not(feature = "sample-catalog"))]
+            None => {
+                return Err(KassaError::unsupported(
+                    "the sample catalog (a setup without `catalog`)",
+                    "sample-catalog",
+                )
+                .with_meta("field", "catalog"))
+            }
         };
         let catalog = Catalog::new(data)?;
         let start = match setup.start {
@@ -801,13 +849,26 @@ impl EngineHost {
         let auth = Some(memory.auth_ports());
         #[cfg(not(feature = "engine-auth"))]
         let auth = None;
+        // Likewise the user and supply stores: without the identity or supply flows no
+        // operation reads or writes them.
+        #[cfg(feature = "engine-auth")]
+        let users: std::sync::Arc<dyn crate::ports::UserStore> = memory.users.clone();
+        #[cfg(not(feature = "engine-auth"))]
+        let users: std::sync::Arc<dyn crate::ports::UserStore> =
+            std::sync::Arc::new(crate::ports::NoUsers);
+        #[cfg(feature = "engine-supply")]
+        let supply: std::sync::Arc<dyn crate::ports::SupplyStore> = memory.supply.clone();
+        #[cfg(not(feature = "engine-supply"))]
+        let supply: std::sync::Arc<dyn crate::ports::SupplyStore> =
+            std::sync::Arc::new(crate::ports::NoSupply);
+        let ports = memory.ports_with(users, supply);
         let mut host = Self::from_parts(
             HostConfig {
                 engine: setup.engine,
                 auth: setup.auth,
                 billing: setup.billing,
             },
-            customize(memory.ports()),
+            customize(ports),
             billing,
             auth,
         )?;

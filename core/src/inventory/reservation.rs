@@ -25,6 +25,19 @@ pub enum ReservationStatus {
     Restocked,
 }
 
+impl ReservationStatus {
+    /// The status as it is written (`"active"`, `"committed"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReservationStatus::Active => "active",
+            ReservationStatus::Committed => "committed",
+            ReservationStatus::Released => "released",
+            ReservationStatus::Expired => "expired",
+            ReservationStatus::Restocked => "restocked",
+        }
+    }
+}
+
 /// Stock held for one order (or cart) until it expires.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
@@ -284,7 +297,7 @@ impl InventoryLedger {
             "reservation '{}' is {:?}; cannot {attempted}",
             r.id, r.status
         ))
-        .with_meta("current", format!("{:?}", r.status).to_lowercase())
+        .with_meta("current", r.status.name())
         .with_meta("attempted", attempted)
     }
 
@@ -366,6 +379,17 @@ impl InventoryLedger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_names_are_the_wire_names() {
+        use ReservationStatus::*;
+        for s in [Active, Committed, Released, Expired, Restocked] {
+            assert_eq!(
+                serde_json::to_value(s).unwrap(),
+                serde_json::json!(s.name())
+            );
+        }
+    }
     use chrono::{Duration, TimeZone};
 
     fn t0() -> DateTime<Utc> {

@@ -98,6 +98,18 @@ impl InMemory {
 
     /// The ports as trait objects, for [`crate::engine::Engine::new`].
     pub fn ports(&self) -> Ports {
+        self.ports_with(self.users.clone(), self.supply.clone())
+    }
+
+    /// [`InMemory::ports`] with other user and supply stores (a host built without the
+    /// identity or supply flows passes [`crate::ports::NoUsers`] or
+    /// [`crate::ports::NoSupply`], so the in-memory store's methods are not kept by its trait
+    /// object in a wasm module).
+    pub fn ports_with(
+        &self,
+        users: Arc<dyn crate::ports::UserStore>,
+        supply: Arc<dyn crate::ports::SupplyStore>,
+    ) -> Ports {
         let clock: Arc<dyn Clock> = self.clock.clone();
         let ids: Arc<dyn IdGenerator> = self.ids.clone();
         Ports {
@@ -106,11 +118,11 @@ impl InMemory {
             orders: self.orders.clone(),
             inventory: self.inventory.clone(),
             coupons: self.coupons.clone(),
-            users: self.users.clone(),
+            users,
             idempotency: self.idempotency.clone(),
             gateway: self.gateway.clone(),
             events: self.events.clone(),
-            supply: self.supply.clone(),
+            supply,
             checkout: Arc::new(crate::ports::ComposedCheckout),
             clock,
             ids,

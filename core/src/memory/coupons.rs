@@ -12,9 +12,10 @@ pub struct MemoryCoupons {
     usage: Mutex<HashMap<String, CouponUsage>>,
 }
 
-/// The stored form of a code: trimmed and upper case.
+/// The stored form of a code: trimmed, `a`–`z` upper-cased (the pricer's matching,
+/// docs/pricing.md "Coupons").
 pub fn normalize_code(code: &str) -> Result<String> {
-    let c = code.trim().to_uppercase();
+    let c = code.trim().to_ascii_uppercase();
     if c.is_empty() {
         return Err(KassaError::validation("code", "must not be empty"));
     }

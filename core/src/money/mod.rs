@@ -56,7 +56,7 @@ impl Currency {
                 let i = currency_table::CURRENCIES
                     .binary_search_by(|(c, ..)| (*c).cmp(key))
                     .ok()?;
-                let (c, _, minor, _) = currency_table::CURRENCIES.get(i)?;
+                let (c, _, minor) = currency_table::CURRENCIES.get(i)?;
                 let bytes: [u8; 3] = c.as_bytes().try_into().ok()?;
                 Some(Currency::known(bytes, *minor))
             });
@@ -77,12 +77,17 @@ impl Currency {
 
     /// The ISO 4217 numeric code, e.g. 840 for USD.
     pub fn numeric_code(&self) -> u16 {
-        self.entry().map_or(0, |(_, n, _, _)| *n)
+        self.index()
+            .and_then(|i| currency_table::CURRENCIES.get(i))
+            .map_or(0, |(_, n, _)| *n)
     }
 
     /// The English name, e.g. `"US Dollar"`.
     pub fn name(&self) -> &'static str {
-        self.entry().map_or("", |(_, _, _, name)| *name)
+        self.index()
+            .and_then(|i| currency_table::NAMES.get(i))
+            .copied()
+            .unwrap_or("")
     }
 
     /// Every currency of the table, sorted by code.
@@ -92,12 +97,11 @@ impl Currency {
             .filter_map(|(c, ..)| Currency::from_code(c).ok())
     }
 
-    fn entry(&self) -> Option<&'static (&'static str, u16, u8, &'static str)> {
+    fn index(&self) -> Option<usize> {
         let code = self.code();
         currency_table::CURRENCIES
             .binary_search_by(|(c, ..)| (*c).cmp(code))
             .ok()
-            .and_then(|i| currency_table::CURRENCIES.get(i))
     }
 }
 

@@ -5,6 +5,11 @@ use rust_decimal_macros::dec;
 #[test]
 fn currency_table_is_sorted_unique_and_complete_for_common_codes() {
     let codes: Vec<&str> = currency_table::CURRENCIES.iter().map(|c| c.0).collect();
+    assert_eq!(
+        currency_table::NAMES.len(),
+        codes.len(),
+        "one name per currency"
+    );
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     sorted.dedup();

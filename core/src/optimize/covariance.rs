@@ -3,7 +3,7 @@
 
 use super::returns::ReturnTable;
 use crate::error::{KassaError, Result};
-use nalgebra::{DMatrix, SymmetricEigen};
+use crate::text::Plain;
 use serde::{Deserialize, Serialize};
 
 /// What to do when the covariance matrix is not positive definite.
@@ -160,7 +160,10 @@ pub fn validate(cov: &[Vec<f64>], n: usize, field: &str) -> Result<Vec<f64>> {
         if d < 0.0 {
             return Err(KassaError::validation(
                 format!("{field}[{i}][{i}]"),
-                format!("variance {d} is negative: covariance is not positive semi-definite"),
+                format!(
+                    "variance {} is negative: covariance is not positive semi-definite",
+                    Plain(d)
+                ),
             ));
         }
         for j in (i + 1)..n {
@@ -172,7 +175,11 @@ pub fn validate(cov: &[Vec<f64>], n: usize, field: &str) -> Result<Vec<f64>> {
             if (a - b).abs() > 1e-10 * scale {
                 return Err(KassaError::validation(
                     format!("{field}[{i}][{j}]"),
-                    format!("covariance is not symmetric: {a} vs {b} at [{j}][{i}]"),
+                    format!(
+                        "covariance is not symmetric: {} vs {} at [{j}][{i}]",
+                        Plain(a),
+                        Plain(b)
+                    ),
                 ));
             }
             let m = 0.5 * (a + b);
@@ -209,9 +216,12 @@ pub fn check_spread(flat: &[f64], n: usize, field: &str) -> Result<()> {
         return Err(KassaError::validation(
             format!("{field}[{}][{}]", hi.1, hi.1),
             format!(
-                "variance {} is more than {MAX_VARIANCE_SPREAD:e} times variance {} at [{}][{}]: \
+                "variance {} is more than 1e12 times variance {} at [{}][{}]: \
                  the covariance is badly scaled (are prices mixed with returns?)",
-                hi.0, lo.0, lo.1, lo.1
+                Plain(hi.0),
+                Plain(lo.0),
+                lo.1,
+                lo.1
             ),
         ));
     }
@@ -230,27 +240,36 @@ pub fn is_positive_definite(flat: &[f64], n: usize) -> bool {
 /// `ε = 1e-10 · max(trace(Σ)/n, 1e-300)` (Higham 1988: clipping negative eigenvalues is the
 /// Frobenius-nearest positive semi-definite symmetric matrix; the floor makes it definite).
 /// Returns the repaired matrix and the number of eigenvalues that were raised.
+///
+/// A matrix whose decomposition does not converge (a value that is not finite, which
+/// [`validate`] refuses first) comes back unchanged, with none raised.
 pub fn nearest_psd(flat: &[f64], n: usize) -> (Vec<f64>, usize) {
-    let m = DMatrix::from_row_slice(n, n, flat);
-    let trace = m.trace();
+    let Some(eig) = super::eigen::SymmetricEigen::new(flat, n) else {
+        return (flat.to_vec(), 0);
+    };
+    let trace: f64 = (0..n)
+        .map(|i| flat.get(i * n + i).copied().unwrap_or(0.0))
+        .sum();
     let eps = 1e-10 * (trace / n.max(1) as f64).max(1e-300);
-    let eig = SymmetricEigen::new(m);
     let mut raised = 0;
-    let vals = eig.eigenvalues.map(|l| {
-        if l < eps {
-            raised += 1;
-            eps
-        } else {
-            l
-        }
-    });
-    let v = &eig.eigenvectors;
-    let r = v * DMatrix::from_diagonal(&vals) * v.transpose();
+    let vals: Vec<f64> = eig
+        .values
+        .iter()
+        .map(|&l| {
+            if l < eps {
+                raised += 1;
+                eps
+            } else {
+                l
+            }
+        })
+        .collect();
+    let r = eig.recompose(&vals);
     let mut out = Vec::with_capacity(n * n);
     for i in 0..n {
         for j in 0..n {
-            let a = r.get((i, j)).copied().unwrap_or(0.0);
-            let b = r.get((j, i)).copied().unwrap_or(0.0);
+            let a = r.get(i * n + j).copied().unwrap_or(0.0);
+            let b = r.get(j * n + i).copied().unwrap_or(0.0);
             out.push(0.5 * (a + b));
         }
     }

@@ -16,6 +16,7 @@
 
 pub mod cholesky;
 pub mod covariance;
+pub mod eigen;
 pub mod frontier;
 pub mod market;
 pub mod ops;

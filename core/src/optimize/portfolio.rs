@@ -16,6 +16,7 @@ use super::cholesky::Cholesky;
 use super::covariance::{self, PsdPolicy};
 use super::qp::{self, Constraints, Face, Solution};
 use crate::error::{KassaError, Result};
+use crate::text::Plain;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -213,8 +214,10 @@ impl PortfolioProblem {
                 return Err(KassaError::validation(
                     format!("lower[{i}]"),
                     format!(
-                        "lower bound {l} of '{}' is above its upper bound {u}",
-                        assets.get(i).map_or("", String::as_str)
+                        "lower bound {} of '{}' is above its upper bound {}",
+                        Plain(*l),
+                        assets.get(i).map_or("", String::as_str),
+                        Plain(*u)
                     ),
                 ));
             }
@@ -224,13 +227,19 @@ impl PortfolioProblem {
         if sum_l > 1.0 + 1e-12 {
             return Err(KassaError::validation(
                 "lower",
-                format!("infeasible bounds: lower bounds sum to {sum_l} > 1"),
+                format!(
+                    "infeasible bounds: lower bounds sum to {} > 1",
+                    Plain(sum_l)
+                ),
             ));
         }
         if sum_u < 1.0 - 1e-12 {
             return Err(KassaError::validation(
                 "upper",
-                format!("infeasible bounds: upper bounds sum to {sum_u} < 1"),
+                format!(
+                    "infeasible bounds: upper bounds sum to {} < 1",
+                    Plain(sum_u)
+                ),
             ));
         }
         let mut group_of: Vec<Option<usize>> = vec![None; n];
@@ -265,8 +274,10 @@ impl PortfolioProblem {
                 return Err(KassaError::validation(
                     format!("groups[{g}].max"),
                     format!(
-                        "infeasible group '{}': its lower bounds sum to {low_sum} > cap {}",
-                        grp.name, grp.max
+                        "infeasible group '{}': its lower bounds sum to {} > cap {}",
+                        grp.name,
+                        Plain(low_sum),
+                        Plain(grp.max)
                     ),
                 ));
             }
@@ -290,7 +301,10 @@ impl PortfolioProblem {
         if reachable < 1.0 - 1e-12 {
             return Err(KassaError::validation(
                 "groups",
-                format!("infeasible bounds: upper bounds and group caps allow a total weight of at most {reachable} < 1"),
+                format!(
+                    "infeasible bounds: upper bounds and group caps allow a total weight of at most {} < 1",
+                    Plain(reachable)
+                ),
             ));
         }
         if !self.risk_free_rate.is_finite() {
@@ -592,7 +606,11 @@ impl Prepared {
         if target > rmax + 1e-12 * (1.0 + rmax.abs()) {
             return Err(KassaError::validation(
                 "targetReturn",
-                format!("target return {target} is above the largest achievable return {rmax}"),
+                format!(
+                    "target return {} is above the largest achievable return {}",
+                    Plain(target),
+                    Plain(rmax)
+                ),
             ));
         }
         let (sol, w, solves) = self.search(Goal::Return(target), warm)?;
@@ -612,8 +630,9 @@ impl Prepared {
             return Err(KassaError::validation(
                 "targetVolatility",
                 format!(
-                    "target volatility {target} is below the minimum achievable {}",
-                    mv.volatility
+                    "target volatility {} is below the minimum achievable {}",
+                    Plain(target),
+                    Plain(mv.volatility)
                 ),
             ));
         }
@@ -628,8 +647,9 @@ impl Prepared {
             return Err(KassaError::validation(
                 "riskFreeRate",
                 format!(
-                    "no feasible portfolio earns more than the risk-free rate {} (largest achievable return {rmax})",
-                    self.risk_free_rate
+                    "no feasible portfolio earns more than the risk-free rate {} (largest achievable return {})",
+                    Plain(self.risk_free_rate),
+                    Plain(rmax)
                 ),
             ));
         }

@@ -3,6 +3,7 @@
 
 use super::rng::portable_ln;
 use crate::error::{KassaError, Result};
+use crate::text::Plain;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,7 +100,10 @@ fn check_price(field: &str, asset: &str, date: &str, price: f64) -> Result<()> {
     if price <= 0.0 {
         return Err(KassaError::validation(
             field,
-            format!("price of '{asset}' on {date} is {price}; prices must be positive"),
+            format!(
+                "price of '{asset}' on {date} is {}; prices must be positive",
+                Plain(price)
+            ),
         ));
     }
     Ok(())
@@ -139,7 +143,8 @@ pub fn align(observations: &[PriceObservation], alignment: Alignment) -> Result<
     if assets.is_empty() {
         return Err(KassaError::validation("observations", "no observations"));
     }
-    let all_dates: BTreeSet<&str> = by_asset.iter().flat_map(|s| s.keys().copied()).collect();
+    let all_dates: BTreeSet<&str> =
+        crate::sorting::set_from(by_asset.iter().flat_map(|s| s.keys().copied()));
     let mut dates = Vec::new();
     let mut rows = Vec::new();
     let mut last: Vec<Option<f64>> = vec![None; assets.len()];

@@ -8,7 +8,6 @@
 
 use super::rng::{portable_ln, Xoshiro256};
 use crate::error::{KassaError, Result};
-use nalgebra::DMatrix;
 use serde::{Deserialize, Serialize};
 
 /// VaR and CVaR at one confidence level.
@@ -262,21 +261,23 @@ pub fn monte_carlo(
             "must be between 100 and 10000000",
         ));
     }
-    let m = DMatrix::from_row_slice(n, n, cov);
-    let Some(chol) = m.cholesky() else {
+    // The optimizer's own Cholesky (row-major L), not nalgebra's: one factorization in the
+    // library (docs/performance.md, wasm, "Session 15").
+    let Some(chol) = super::cholesky::Cholesky::factor(cov, n) else {
         return Err(KassaError::validation(
             "covariance",
             "covariance is not positive definite",
         ));
     };
-    let l = chol.l();
+    let l = chol.factor_matrix();
     // wᵀ(μ + Lz) = wᵀμ + (Lᵀw)ᵀz
     let mean: f64 = weights.iter().zip(mu).map(|(a, b)| a * b).sum();
     let v: Vec<f64> = (0..n)
         .map(|j| {
             (0..n)
                 .map(|i| {
-                    weights.get(i).copied().unwrap_or(0.0) * l.get((i, j)).copied().unwrap_or(0.0)
+                    weights.get(i).copied().unwrap_or(0.0)
+                        * l.get(i * n + j).copied().unwrap_or(0.0)
                 })
                 .sum()
         })

@@ -58,16 +58,21 @@ pub struct TransitionAllowed {
     pub terminal: bool,
 }
 
-fn state<S: StateMachine + serde::de::DeserializeOwned>(field: &str, name: &str) -> Result<S> {
-    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|_| {
-        KassaError::validation(
-            field,
-            format!("unknown {} state '{name}'", S::MACHINE.as_str()),
-        )
-    })
+/// The state named `name` (its wire name, [`StateMachine::name`]).
+fn state<S: StateMachine>(field: &str, name: &str) -> Result<S> {
+    S::STATES
+        .iter()
+        .copied()
+        .find(|s| s.name() == name)
+        .ok_or_else(|| {
+            KassaError::validation(
+                field,
+                format!("unknown {} state '{name}'", S::MACHINE.as_str()),
+            )
+        })
 }
 
-fn check<S: StateMachine + serde::de::DeserializeOwned>(
+fn check<S: StateMachine>(
     req: &TransitionRequest,
     facts: &GuardFacts,
 ) -> Result<TransitionAllowed> {

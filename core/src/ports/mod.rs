@@ -47,8 +47,8 @@ pub use inventory::InventoryStore;
 pub use orders::{OrderFilter, OrderStore};
 pub use subscriptions::SubscriptionStore;
 pub use time_and_ids::{Clock, IdGenerator, RandomSource};
-pub use users::{TokenRecord, UserRecord, UserStore};
+pub use users::{NoUsers, TokenRecord, UserRecord, UserStore};
 
 // supply (purchase orders, shipments, reorder rules)
 mod supply;
-pub use supply::{StoredPurchaseOrder, StoredShipment, SupplyStore};
+pub use supply::{NoSupply, StoredPurchaseOrder, StoredShipment, SupplyStore};

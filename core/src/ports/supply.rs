@@ -78,3 +78,94 @@ pub trait SupplyStore: Send + Sync {
     /// Health.
     async fn health(&self) -> PortHealth;
 }
+
+/// The supply store of a host built without the supply flows (the wasm module's `web-full`,
+/// cargo feature `engine-supply` off): no suppliers, reorder rules, purchase orders or
+/// shipments, and every write `UNSUPPORTED`. The inventory flows read reorder rules for
+/// low-stock alerts; without the flows that could set one, there is none.
+///
+/// [`crate::host::EngineHost::in_memory`] uses it in such a build instead of the in-memory
+/// store, whose every method a trait object would keep in the module.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSupply;
+
+impl NoSupply {
+    fn unsupported<T>() -> Result<T> {
+        Err(crate::error::KassaError::unsupported(
+            "supply flows",
+            "engine-supply",
+        ))
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
+impl SupplyStore for NoSupply {
+    async fn put_supplier(&self, _: Supplier) -> Result<Supplier> {
+        Self::unsupported()
+    }
+    async fn suppliers(&self) -> Result<Vec<Supplier>> {
+        Ok(Vec::new())
+    }
+    async fn put_reorder_rule(&self, _: ReorderRule) -> Result<ReorderRule> {
+        Self::unsupported()
+    }
+    async fn reorder_rules(&self) -> Result<Vec<ReorderRule>> {
+        Ok(Vec::new())
+    }
+    async fn insert_purchase_order(&self, _: StoredPurchaseOrder) -> Result<StoredPurchaseOrder> {
+        Self::unsupported()
+    }
+    async fn purchase_order(&self, _: &str) -> Result<Option<StoredPurchaseOrder>> {
+        Ok(None)
+    }
+    async fn compare_and_set_purchase_order(
+        &self,
+        _: StoredPurchaseOrder,
+    ) -> Result<StoredPurchaseOrder> {
+        Self::unsupported()
+    }
+    async fn purchase_orders(&self, _: bool) -> Result<Vec<StoredPurchaseOrder>> {
+        Ok(Vec::new())
+    }
+    async fn insert_shipment(&self, _: StoredShipment) -> Result<StoredShipment> {
+        Self::unsupported()
+    }
+    async fn shipment(&self, _: &str) -> Result<Option<StoredShipment>> {
+        Ok(None)
+    }
+    async fn compare_and_set_shipment(&self, _: StoredShipment) -> Result<StoredShipment> {
+        Self::unsupported()
+    }
+    async fn shipments_of_order(&self, _: &str) -> Result<Vec<StoredShipment>> {
+        Ok(Vec::new())
+    }
+    async fn health(&self) -> PortHealth {
+        PortHealth::up("supply", "none (supply flows not in this build)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use futures::executor::block_on;
+
+    #[test]
+    fn no_supply_reads_empty_and_refuses_writes() {
+        let s = NoSupply;
+        assert!(block_on(s.reorder_rules()).is_ok_and(|r| r.is_empty()));
+        assert!(block_on(s.suppliers()).is_ok_and(|r| r.is_empty()));
+        assert!(block_on(s.purchase_order("po-1")).is_ok_and(|r| r.is_none()));
+        assert!(block_on(s.shipments_of_order("o-1")).is_ok_and(|r| r.is_empty()));
+        let supplier = Supplier {
+            id: "s-1".into(),
+            name: "Acme".into(),
+            lead_time_days: 3,
+            minimum_order_quantity: 0,
+            currency: crate::money::Currency::EUR,
+        };
+        let err = block_on(s.put_supplier(supplier)).err();
+        assert_eq!(err.map(|e| e.code), Some(ErrorCode::Unsupported));
+    }
+}

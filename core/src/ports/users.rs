@@ -86,3 +86,88 @@ pub trait UserStore: Send + Sync {
     /// Health.
     async fn health(&self) -> PortHealth;
 }
+
+/// The user store of a host built without the identity flows (the wasm module's `web-full`,
+/// cargo feature `engine-auth` off): no users and no tokens, every write `UNSUPPORTED`. Only
+/// the identity flows (and the Rust API's profile calls) use the store; the JSON operations
+/// of such a build have none of them.
+///
+/// [`crate::host::EngineHost::in_memory`] uses it in such a build instead of the in-memory
+/// store, whose every method a trait object would keep in the module.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoUsers;
+
+impl NoUsers {
+    fn unsupported<T>() -> Result<T> {
+        Err(crate::error::KassaError::unsupported(
+            "identity flows",
+            "engine-auth",
+        ))
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), async_trait::async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait::async_trait(?Send))]
+impl UserStore for NoUsers {
+    async fn insert_user(&self, _: UserRecord) -> Result<UserRecord> {
+        Self::unsupported()
+    }
+    async fn get_user(&self, _: &str) -> Result<Option<UserRecord>> {
+        Ok(None)
+    }
+    async fn find_by_email(&self, _: &str) -> Result<Option<UserRecord>> {
+        Ok(None)
+    }
+    async fn update_user(&self, _: UserRecord) -> Result<UserRecord> {
+        Self::unsupported()
+    }
+    async fn store_token(&self, _: TokenRecord) -> Result<()> {
+        Self::unsupported()
+    }
+    async fn consume_token(
+        &self,
+        _: &str,
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<Option<TokenRecord>> {
+        Ok(None)
+    }
+    async fn get_token(&self, _: &str) -> Result<Option<TokenRecord>> {
+        Ok(None)
+    }
+    async fn revoke_tokens(&self, _: &str, _: Option<&str>, _: DateTime<Utc>) -> Result<u64> {
+        Ok(0)
+    }
+    async fn health(&self) -> PortHealth {
+        PortHealth::up("users", "none (identity flows not in this build)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use futures::executor::block_on;
+
+    #[test]
+    fn no_users_reads_empty_and_refuses_writes() {
+        let s = NoUsers;
+        assert!(block_on(s.get_user("u-1")).is_ok_and(|u| u.is_none()));
+        assert!(block_on(s.find_by_email("a@b.c")).is_ok_and(|u| u.is_none()));
+        assert!(block_on(s.get_token("h")).is_ok_and(|t| t.is_none()));
+        assert_eq!(
+            block_on(s.revoke_tokens("u-1", None, DateTime::<Utc>::UNIX_EPOCH)).ok(),
+            Some(0)
+        );
+        let token = TokenRecord {
+            token_hash: "h".into(),
+            user_id: "u-1".into(),
+            purpose: "refresh".into(),
+            family: None,
+            expires_at: DateTime::<Utc>::UNIX_EPOCH,
+            consumed_at: None,
+        };
+        let err = block_on(s.store_token(token)).err();
+        assert_eq!(err.map(|e| e.code), Some(ErrorCode::Unsupported));
+    }
+}

@@ -13,9 +13,10 @@ use crate::error::{KassaError, Result};
 use crate::money::Currency;
 use rust_decimal::Decimal;
 
-/// A coupon code as matched: surrounding spaces removed, upper-cased.
+/// A coupon code as matched: surrounding spaces removed, `a`–`z` upper-cased (docs/pricing.md,
+/// "Coupons": ASCII case folding only).
 pub(super) fn normalize_code(code: &str) -> String {
-    code.trim().to_uppercase()
+    code.trim().to_ascii_uppercase()
 }
 
 /// The lines a promotion targets.

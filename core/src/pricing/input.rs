@@ -15,7 +15,7 @@ pub struct PricingInput {
     /// Promotions that may apply (any order; stacking order is priority, then id).
     #[serde(default)]
     pub promotions: Vec<Promotion>,
-    /// Codes the customer entered (matched case-insensitively; duplicates count once).
+    /// Codes the customer entered (`a`–`z` matched case-insensitively; duplicates count once).
     #[serde(default)]
     pub coupon_codes: Vec<String>,
     /// Coupon definitions with their current usage counts.
@@ -149,7 +149,7 @@ pub struct PricingRules {
 pub struct PricingCart {
     /// Cart lines with their catalog unit prices.
     pub lines: Vec<PricingLine>,
-    /// Codes the customer entered (matched case-insensitively; duplicates count once).
+    /// Codes the customer entered (`a`–`z` matched case-insensitively; duplicates count once).
     #[serde(default)]
     pub coupon_codes: Vec<String>,
     /// The chosen shipping rate id; none picks the cheapest available rate (ties by id).

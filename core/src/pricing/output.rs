@@ -259,7 +259,7 @@ pub struct RejectedPromotion {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CouponOutcome {
-    /// The entered code, trimmed and upper-cased.
+    /// The entered code, trimmed, `a`–`z` upper-cased.
     pub code: String,
     /// The promotion the coupon unlocks, when the code is known.
     #[serde(skip_serializing_if = "Option::is_none")]

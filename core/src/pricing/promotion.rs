@@ -169,7 +169,7 @@ pub struct Tier {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, kassa_derive::Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Coupon {
-    /// The code; matched case-insensitively, surrounding spaces ignored.
+    /// The code; `a`–`z` matched case-insensitively, surrounding spaces ignored.
     pub code: String,
     /// The promotion this coupon unlocks.
     pub promotion_id: String,

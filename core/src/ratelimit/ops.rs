@@ -60,7 +60,7 @@ pub fn sequence(req: SequenceRequest) -> Result<Vec<SequenceStep>> {
                     KassaError::validation(format!("requests[{i}].atMs"), "out of range")
                 })?;
             let decision = limiter.check(&RateLimitKey::new(r.class, &r.subject), now);
-            let headers = decision.headers().into_iter().collect();
+            let headers = crate::sorting::map_from(decision.headers());
             Ok(SequenceStep { decision, headers })
         })
         .collect()

@@ -28,6 +28,7 @@ pub struct Object<'n, 'a> {
     // Inline up to 16 fields: most request objects, without an allocation each.
     slots: smallvec::SmallVec<[Option<&'n Node<'a>>; 16]>,
     skip: Option<&'static str>,
+    error: std::cell::Cell<Option<DecodeError>>,
 }
 
 impl<'n, 'a> Object<'n, 'a> {
@@ -69,6 +70,7 @@ impl<'n, 'a> Object<'n, 'a> {
             fields,
             slots,
             skip,
+            error: std::cell::Cell::new(None),
         })
     }
 
@@ -80,74 +82,118 @@ impl<'n, 'a> Object<'n, 'a> {
         name_of(self.fields, index)
     }
 
-    /// The error of the absent field `index` that has no default.
+    /// Stores the first error of the struct's decode; the field helpers answer `None` then.
+    // Not generic (every helper answers its own `None`): one copy in the module.
     #[cold]
     #[inline(never)]
-    pub fn missing(&self, index: usize) -> DecodeError {
-        de::Error::missing_field(self.name(index))
-    }
-
-    /// Field `index`: decoded, `None` for an absent `Option`, else a missing field.
-    ///
-    /// # Errors
-    /// The field's own, within its key; or it is missing.
-    // Not inlined: one copy per field type, a call per struct field.
-    #[inline(never)]
-    pub fn field<T: Decode>(&self, index: usize) -> Result<T, DecodeError> {
-        match self.slot(index) {
-            Some(node) => T::decode(node).map_err(|e| e.within_key(self.name(index))),
-            None => T::missing().ok_or_else(|| self.missing(index)),
+    fn fail(&self, error: DecodeError) {
+        if let Some(previous) = self.error.replace(Some(error)) {
+            self.error.set(Some(previous));
         }
     }
 
-    /// Field `index` decoded, or `None` when absent (the caller has its default).
-    ///
-    /// # Errors
-    /// The field's own, within its key.
+    /// The error that made a field helper answer `None`.
+    #[cold]
     #[inline(never)]
-    pub fn field_opt<T: Decode>(&self, index: usize) -> Result<Option<T>, DecodeError> {
+    pub fn error(&self) -> DecodeError {
+        self.error
+            .take()
+            .unwrap_or_else(|| de::Error::custom("a field failed without an error"))
+    }
+
+    /// The absent field `index`, which has no default: stores its missing-field error and
+    /// answers `None` (`match __o.missing(i)? {}` in a derived decode).
+    #[cold]
+    #[inline(never)]
+    pub fn missing(&self, index: usize) -> Option<std::convert::Infallible> {
+        self.fail(de::Error::missing_field(self.name(index)));
+        None
+    }
+
+    /// Stores the error of field `index`, within its key.
+    #[cold]
+    #[inline(never)]
+    fn fail_within(&self, index: usize, error: DecodeError) {
+        self.fail(error.within_key(self.name(index)));
+    }
+
+    // The helpers answer `Option` and keep the error in the object: a struct's decode then
+    // only tests each field for `None` (a niche, no error to move), and takes the error once
+    // at the end; with `Result` every field of every struct copied the error out (about a
+    // third of the derived code in the wasm module).
+
+    /// Field `index`: decoded, `None` for an absent `Option`, else a missing field.
+    // Not inlined: one copy per field type, a call per struct field.
+    #[inline(never)]
+    pub fn field<T: Decode>(&self, index: usize) -> Option<T> {
         match self.slot(index) {
-            Some(node) => T::decode(node)
-                .map(Some)
-                .map_err(|e| e.within_key(self.name(index))),
-            None => Ok(None),
+            Some(node) => match T::decode(node) {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    self.fail_within(index, e);
+                    None
+                }
+            },
+            None => match T::missing() {
+                Some(value) => Some(value),
+                None => {
+                    self.missing(index);
+                    None
+                }
+            },
+        }
+    }
+
+    /// Field `index` decoded (`Some(None)` when absent: the caller has its default).
+    #[inline(never)]
+    pub fn field_opt<T: Decode>(&self, index: usize) -> Option<Option<T>> {
+        match self.slot(index) {
+            Some(node) => match T::decode(node) {
+                Ok(value) => Some(Some(value)),
+                Err(e) => {
+                    self.fail_within(index, e);
+                    None
+                }
+            },
+            None => Some(None),
         }
     }
 
     /// Field `index` decoded, or `default()` when absent.
-    ///
-    /// # Errors
-    /// The field's own, within its key.
     #[inline(never)]
-    pub fn field_or<T: Decode>(&self, index: usize, default: fn() -> T) -> Result<T, DecodeError> {
+    pub fn field_or<T: Decode>(&self, index: usize, default: fn() -> T) -> Option<T> {
         match self.slot(index) {
-            Some(node) => T::decode(node).map_err(|e| e.within_key(self.name(index))),
-            None => Ok(default()),
+            Some(node) => match T::decode(node) {
+                Ok(value) => Some(value),
+                Err(e) => {
+                    self.fail_within(index, e);
+                    None
+                }
+            },
+            None => Some(default()),
         }
     }
 
-    /// Field `index` decoded by its `#[serde(with)]` function, or `None` when absent.
-    ///
-    /// # Errors
-    /// The function's, within the field's key.
+    /// Field `index` decoded by its `#[serde(with)]` function (`Some(None)` when absent).
     pub fn with<T>(
         &self,
         index: usize,
         decode: impl FnOnce(&'n Node<'a>) -> Result<T, DecodeError>,
-    ) -> Result<Option<T>, DecodeError> {
+    ) -> Option<Option<T>> {
         match self.slot(index) {
-            Some(node) => decode(node)
-                .map(Some)
-                .map_err(|e| e.within_key(self.name(index))),
-            None => Ok(None),
+            Some(node) => match decode(node) {
+                Ok(value) => Some(Some(value)),
+                Err(e) => {
+                    self.fail_within(index, e);
+                    None
+                }
+            },
+            None => Some(None),
         }
     }
 
     /// A `#[serde(flatten)]` field: decoded from the entries no field of this struct took.
-    ///
-    /// # Errors
-    /// The flattened type's own.
-    pub fn flatten<T: Decode>(&self) -> Result<T, DecodeError> {
+    pub fn flatten<T: Decode>(&self) -> Option<T> {
         let rest = self
             .entries
             .iter()
@@ -157,7 +203,13 @@ impl<'n, 'a> Object<'n, 'a> {
             })
             .cloned()
             .collect();
-        T::decode(&Node::Map(rest))
+        match T::decode(&Node::Map(rest)) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use super::{mismatch, Decode, DecodeError, KeyDeserializer, Node, NodeDeserializer};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
@@ -79,31 +80,40 @@ impl<T: Decode> Decode for Arc<T> {
     }
 }
 
-/// The items of an array, each decoded, errors within their index.
-fn items<'n, 'a, T: Decode>(
-    node: &'n Node<'a>,
-) -> Result<impl Iterator<Item = Result<T, DecodeError>> + 'n, DecodeError>
-where
-    'a: 'n,
-{
+/// The items of an array, or the error of a node that is not one.
+fn items<'n, 'a>(node: &'n Node<'a>) -> Result<&'n [Node<'a>], DecodeError> {
     match node {
-        Node::Seq(items) => Ok(items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| T::decode(item).map_err(|e| e.within_index(i)))),
+        Node::Seq(items) => Ok(items),
         other => Err(mismatch(other, &"a sequence")),
     }
 }
 
+/// Item `i` decoded, its error within its index.
+// Plain loops over this rather than `collect` into `Result<Vec<T>, _>`: the iterator adapters
+// (`GenericShunt`, `try_fold`, `from_iter`) were ~35 KB of wasm over every decoded item type
+// (docs/performance.md, wasm, "Session 15").
+fn item<T: Decode>(i: usize, node: &Node<'_>) -> Result<T, DecodeError> {
+    T::decode(node).map_err(|e| e.within_index(i))
+}
+
 impl<T: Decode> Decode for Vec<T> {
     fn decode(node: &Node<'_>) -> Result<Self, DecodeError> {
-        items(node)?.collect()
+        let nodes = items(node)?;
+        let mut out = Vec::with_capacity(nodes.len());
+        for (i, n) in nodes.iter().enumerate() {
+            out.push(item(i, n)?);
+        }
+        Ok(out)
     }
 }
 
 impl<T: Decode + Ord> Decode for BTreeSet<T> {
     fn decode(node: &Node<'_>) -> Result<Self, DecodeError> {
-        items(node)?.collect()
+        let mut out = BTreeSet::new();
+        for (i, n) in items(node)?.iter().enumerate() {
+            out.insert(item(i, n)?);
+        }
+        Ok(out)
     }
 }
 
@@ -112,32 +122,42 @@ where
     A::Item: Decode,
 {
     fn decode(node: &Node<'_>) -> Result<Self, DecodeError> {
-        items(node)?.collect()
+        let mut out = Self::new();
+        for (i, n) in items(node)?.iter().enumerate() {
+            out.push(item(i, n)?);
+        }
+        Ok(out)
     }
 }
 
-/// The entries of an object: keys by their serde impl (numeric keys are read from the key's
-/// text, as serde_json reads them), values decoded, errors within their key. A repeated key's
-/// last value wins, as with serde's maps.
-fn entries<'n, 'a, K: DeserializeOwned, V: Decode>(
-    node: &'n Node<'a>,
-) -> Result<impl Iterator<Item = Result<(K, V), DecodeError>> + 'n, DecodeError>
-where
-    'a: 'n,
-{
+/// The entries of an object, or the error of a node that is not one.
+fn entries<'n, 'a>(node: &'n Node<'a>) -> Result<&'n [(Cow<'a, str>, Node<'a>)], DecodeError> {
     match node {
-        Node::Map(entries) => Ok(entries.iter().map(|(key, value)| {
-            let k = K::deserialize(KeyDeserializer(key)).map_err(|e| e.within_key(key))?;
-            let v = V::decode(value).map_err(|e| e.within_key(key))?;
-            Ok((k, v))
-        })),
+        Node::Map(entries) => Ok(entries),
         other => Err(mismatch(other, &"a map")),
     }
 }
 
+/// One entry: the key by its serde impl (numeric keys are read from the key's text, as
+/// serde_json reads them), the value decoded, errors within the key. A repeated key's last
+/// value wins, as with serde's maps.
+fn entry<K: DeserializeOwned, V: Decode>(
+    key: &str,
+    value: &Node<'_>,
+) -> Result<(K, V), DecodeError> {
+    let k = K::deserialize(KeyDeserializer(key)).map_err(|e| e.within_key(key))?;
+    let v = V::decode(value).map_err(|e| e.within_key(key))?;
+    Ok((k, v))
+}
+
 impl<K: DeserializeOwned + Ord, V: Decode> Decode for BTreeMap<K, V> {
     fn decode(node: &Node<'_>) -> Result<Self, DecodeError> {
-        entries(node)?.collect()
+        let mut out = BTreeMap::new();
+        for (key, value) in entries(node)? {
+            let (k, v) = entry(key, value)?;
+            out.insert(k, v);
+        }
+        Ok(out)
     }
 }
 
@@ -148,7 +168,12 @@ where
     S: BuildHasher + Default,
 {
     fn decode(node: &Node<'_>) -> Result<Self, DecodeError> {
-        entries(node)?.collect()
+        let mut out = HashMap::default();
+        for (key, value) in entries(node)? {
+            let (k, v) = entry(key, value)?;
+            out.insert(k, v);
+        }
+        Ok(out)
     }
 }
 

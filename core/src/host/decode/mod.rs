@@ -303,11 +303,51 @@ impl de::Error for DecodeError {
     }
     #[cold]
     fn invalid_type(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
-        DecodeError::new(<serde_json::Error as de::Error>::invalid_type(unexp, exp))
+        de::Error::custom(format_args!(
+            "invalid type: {}, expected {}",
+            JsonUnexpected(unexp),
+            exp
+        ))
     }
     #[cold]
     fn invalid_value(unexp: Unexpected, exp: &dyn de::Expected) -> Self {
-        DecodeError::new(<serde_json::Error as de::Error>::invalid_value(unexp, exp))
+        de::Error::custom(format_args!(
+            "invalid value: {}, expected {}",
+            JsonUnexpected(unexp),
+            exp
+        ))
+    }
+}
+
+/// What a node was instead of what was expected, worded as serde_json words it (`null`, its
+/// float format, serde's words for the rest). Written out rather than delegated to serde's
+/// `Display` of `Unexpected`: that one prints a float with std's float printer, which would
+/// then be in the wasm module for this message alone (docs/performance.md, wasm,
+/// "Session 15").
+struct JsonUnexpected<'a>(Unexpected<'a>);
+
+impl fmt::Display for JsonUnexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(i) => write!(f, "integer `{i}`"),
+            Unexpected::Signed(i) => write!(f, "integer `{i}`"),
+            Unexpected::Float(v) => write!(f, "floating point `{}`", crate::text::Float(v)),
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {s:?}"),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
+        }
     }
 }
 

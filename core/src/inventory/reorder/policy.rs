@@ -34,6 +34,44 @@ fn ceil_units(d: Decimal, field: &str) -> Result<i64> {
         .ok_or_else(|| KassaError::validation(field, "out of range"))
 }
 
+/// Exact powers of ten as `f64` (10^22 is the largest that is exact).
+const EXACT_POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A probability as `f64`: rounded to 15 significant digits, then `mantissa / 10^scale` in
+/// one division, which IEEE rounds correctly when both are exact (mantissa < 2^53, scale
+/// ≤ 22): the same `f64` as parsing its decimal text for every value of up to 15 significant
+/// digits down to 1e-7. Below that the division takes two steps (within an ulp).
+///
+/// Not `to_string().parse()`: std's float parser (and its 10 KB power-of-five table) would
+/// then be in the wasm module for this one call (docs/performance.md, wasm, "Session 15").
+fn probability_to_f64(d: Decimal) -> f64 {
+    // 15 significant digits: as many decimals as the scale leaves after the leading zeros
+    // (`round_dp`, which the module has anyway, rather than `round_sf`).
+    let digits = {
+        let mut m = d.mantissa().unsigned_abs();
+        let mut n = 0u32;
+        while m > 0 {
+            m /= 10;
+            n += 1;
+        }
+        n
+    };
+    let keep = (15 + d.scale()).saturating_sub(digits);
+    let d = d
+        .round_dp_with_strategy(keep, RoundingStrategy::MidpointNearestEven)
+        .normalize();
+    // |mantissa| < 10^15 < 2^53 after the rounding: exact as an f64.
+    let m = d.mantissa() as f64;
+    let scale = d.scale() as usize;
+    match EXACT_POW10.get(scale) {
+        Some(p) => m / p,
+        None => m / 1e22 / EXACT_POW10.get(scale - 22).copied().unwrap_or(1e22),
+    }
+}
+
 /// z = Φ⁻¹(service level) for a cycle service level strictly between 0 and 1, rounded to
 /// [`Z_DP`] decimals (0.95 → 1.644854, 0.99 → 2.326348).
 pub fn z_for_service_level(service_level: Decimal) -> Result<Decimal> {
@@ -44,10 +82,7 @@ pub fn z_for_service_level(service_level: Decimal) -> Result<Decimal> {
             "must be strictly between 0 and 1",
         ));
     }
-    let p: f64 = service_level
-        .to_string()
-        .parse()
-        .map_err(|_| KassaError::validation(field, "not a number"))?;
+    let p = probability_to_f64(service_level);
     let z = inverse_normal_cdf(p)
         .ok_or_else(|| KassaError::validation(field, "must be strictly between 0 and 1"))?;
     let z = Decimal::from_f64_retain(z)
@@ -405,6 +440,25 @@ mod tests {
     use super::*;
     use crate::money::Currency;
     use rust_decimal_macros::dec;
+
+    proptest::proptest! {
+        /// The same `f64` as parsing the decimal text, for up to 15 significant digits.
+        #[test]
+        fn probability_is_the_parsed_value(m in 1i64..999_999_999_999_999, scale in 0u32..=22) {
+            let d = Decimal::new(m, scale);
+            let parsed: f64 = d.to_string().parse().unwrap();
+            proptest::prop_assert_eq!(probability_to_f64(d).to_bits(), parsed.to_bits());
+        }
+    }
+
+    #[test]
+    fn probability_of_long_and_tiny_values() {
+        // 28 decimals: rounded to 15 significant digits first.
+        let long = dec!(0.9500000000000000000000000001);
+        assert_eq!(probability_to_f64(long), 0.95);
+        let tiny = Decimal::new(25, 27);
+        assert!((probability_to_f64(tiny) - 2.5e-26).abs() < 1e-40);
+    }
 
     #[test]
     fn z_values() {

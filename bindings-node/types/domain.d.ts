@@ -908,6 +908,10 @@ export interface HistoryEntry {
   reason: string
 }
 
+export type HostAuthSetupField = AuthSetup
+
+export type HostBillingSetupField = BillingConfig
+
 /** An image format recognised by its magic bytes. */
 export type ImageFormat =
   /** JPEG (`FF D8 FF`). */
@@ -966,7 +970,8 @@ export type Initialization =
 
 /** Everything an in-memory host starts from; every field has a default. */
 export interface InMemorySetup {
-  /** The catalog (default: [`SAMPLE_CATALOG`]). */
+  /** The catalog (default: the sample catalog, `SAMPLE_CATALOG`; without the cargo feature
+   * `sample-catalog` a setup without one is `UNSUPPORTED`). */
   catalog?: CatalogData | null
   /** Promotions, coupons, tax, shipping, rounding, stacking. */
   rules?: PricingRules
@@ -980,9 +985,9 @@ export interface InMemorySetup {
   stock?: Array<StockSeed>
   /** Identity flows; without it the `auth.*` operations fail with `INTERNAL` (identity is
    * not configured). */
-  auth?: AuthSetup | null
+  auth?: HostAuthSetupField | null
   /** Subscription billing settings (dunning schedule, proration rounding). */
-  billing?: BillingConfig
+  billing?: HostBillingSetupField
 }
 
 /** The unit of a billing interval. */
@@ -1211,9 +1216,9 @@ export interface OpenSetup {
   engine?: EngineConfig
   /** Identity flows (HS256 keys); without it the `auth.*` operations fail with `INTERNAL`
    * (identity is not configured). */
-  auth?: AuthSetup | null
+  auth?: HostAuthSetupField | null
   /** Subscription billing settings (dunning schedule, proration rounding). */
-  billing?: BillingConfig
+  billing?: HostBillingSetupField
 }
 
 /** The order aggregate: lines, totals, its three statuses, payment, refunds, history, and a

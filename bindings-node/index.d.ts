@@ -117,6 +117,8 @@ import type {
   GtinKind,
   HealthStatus,
   HistoryEntry,
+  HostAuthSetupField,
+  HostBillingSetupField,
   IdentityNormalizeEmailInput,
   IdentityNormalizeEmailOutput,
   IdentityValidateRegistrationInput,

@@ -6,6 +6,7 @@
 
 use super::{fit, SmoothingSettings};
 use crate::error::{KassaError, Result};
+use crate::text::fixed;
 use serde::{Deserialize, Serialize};
 
 /// Fit a model and forecast `horizon` steps.
@@ -53,11 +54,6 @@ pub struct ForecastResponse {
     pub sigma: String,
     /// The forecast.
     pub forecast: Vec<RoundedPoint>,
-}
-
-/// `v` rounded to `dp` decimals as `{:.dp$}` prints it, never `-0.00`.
-fn fixed(v: f64, dp: usize) -> String {
-    crate::text::fixed(v, dp)
 }
 
 /// The longest horizon a request may ask for.
